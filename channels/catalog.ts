@@ -1,0 +1,146 @@
+/**
+ * The channel catalog: loaded from `CHANNELS_FILE` (M3U or JSON) or the
+ * embedded default, searchable by name and category.
+ * @module
+ */
+import { type Channel, parseChannel } from "./channel.ts";
+import { type CatalogResult, parseM3u } from "./m3u.ts";
+import { DEFAULT_CHANNELS } from "./default.ts";
+import { log } from "../utils/log.ts";
+
+/** Parse a JSON catalog: an array of channels or `{ "channels": [...] }`. */
+export function parseJsonCatalog(text: string, file: string): CatalogResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return {
+      channels: [],
+      problems: [{
+        where: file,
+        message: `Invalid JSON: ${(error as Error).message}`,
+      }],
+    };
+  }
+  const list = Array.isArray(data)
+    ? data
+    : (data as { channels?: unknown } | null)?.channels;
+  if (!Array.isArray(list)) {
+    return {
+      channels: [],
+      problems: [{
+        where: file,
+        message: 'Expected an array or {"channels": [...]}',
+      }],
+    };
+  }
+  const result: CatalogResult = { channels: [], problems: [] };
+  const ids = new Set<string>();
+  list.forEach((entry, index) => {
+    const where = `${file}#${index}`;
+    try {
+      if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+        throw new TypeError("Invalid channel: expected an object");
+      }
+      const channel = parseChannel(entry as Record<string, unknown>);
+      if (ids.has(channel.id)) {
+        throw new TypeError(`Duplicate channel id "${channel.id}"`);
+      }
+      ids.add(channel.id);
+      result.channels.push(channel);
+    } catch (error) {
+      result.problems.push({ where, message: (error as Error).message });
+    }
+  });
+  return result;
+}
+
+/** Parse catalog text as JSON or M3U, by extension, else by content. */
+export function parseCatalog(text: string, file: string): CatalogResult {
+  const isJson = /\.json$/i.test(file) ||
+    (!/\.m3u8?$/i.test(file) && /^\s*[[{]/.test(text));
+  return isJson ? parseJsonCatalog(text, file) : parseM3u(text, file);
+}
+
+/** Options of {@linkcode Catalog.filter}. */
+export interface CatalogFilter {
+  /** Keep channels whose name contains this (accent- and case-insensitive). */
+  query?: string;
+  /** Keep channels of this category. */
+  category?: string;
+}
+
+function fold(value: string): string {
+  return value.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+
+/** The channels the site offers. */
+export class Catalog {
+  #channels: Channel[];
+  #byId: Map<string, Channel>;
+
+  /** A catalog of these channels (ids must be unique). */
+  constructor(channels: Channel[]) {
+    this.#channels = channels;
+    this.#byId = new Map(channels.map((channel) => [channel.id, channel]));
+  }
+
+  /** All channels, in catalog order. */
+  get channels(): readonly Channel[] {
+    return this.#channels;
+  }
+
+  /** The channel with this id. */
+  get(id: string): Channel | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The categories in use, sorted. */
+  categories(): string[] {
+    const all = new Set(this.#channels.map((c) => c.category).filter(Boolean));
+    return [...all].sort((a, b) => a.localeCompare(b, "pt-BR"));
+  }
+
+  /** Channels matching a search and a category. */
+  filter({ query = "", category = "" }: CatalogFilter): Channel[] {
+    const needle = fold(query.trim());
+    return this.#channels.filter((channel) =>
+      (!category || channel.category === category) &&
+      (!needle || fold(channel.name).includes(needle))
+    );
+  }
+}
+
+/**
+ * Load the catalog from `file` (M3U or JSON), or the embedded default when
+ * no file is given. Bad entries are logged and skipped; a missing or empty
+ * file falls back to the default with a warning, so the site always starts.
+ */
+export async function loadCatalog(file?: string): Promise<Catalog> {
+  if (!file) return new Catalog(DEFAULT_CHANNELS);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    log.error("catalog.unreadable", {
+      file,
+      error: String(error),
+      fallback: "default catalog",
+    });
+    return new Catalog(DEFAULT_CHANNELS);
+  }
+  const { channels, problems } = parseCatalog(text, file);
+  for (const problem of problems) {
+    log.warn("catalog.entry_skipped", { ...problem });
+  }
+  if (channels.length === 0) {
+    log.error("catalog.empty", { file, fallback: "default catalog" });
+    return new Catalog(DEFAULT_CHANNELS);
+  }
+  log.info("catalog.loaded", {
+    file,
+    channels: channels.length,
+    skipped: problems.length,
+  });
+  return new Catalog(channels);
+}

@@ -1,0 +1,101 @@
+/**
+ * Entry point: `deno task start` serves RedFlix P2P on `PORT` (default 8000).
+ * {@linkcode createApp} builds the request handler; tests serve it on an
+ * ephemeral port.
+ * @module
+ */
+import manifest from "./fresh.gen.ts";
+import { loadCatalog } from "./channels/catalog.ts";
+import { DEFAULT_LOCALE, messages } from "./i18n/mod.ts";
+import { type AppHandler, createHandler } from "./runtime/server.ts";
+import type { Manifest } from "./runtime/types.ts";
+import { log } from "./utils/log.ts";
+import type { AppState } from "./utils/state.ts";
+
+/** Options of {@linkcode createApp}. */
+export interface AppConfig {
+  /** An M3U or JSON catalog; the embedded default when unset. */
+  channelsFile?: string;
+  /** Prebuilt islands (`_build/`), or `false` to bundle on first use. */
+  buildDir?: URL | false;
+}
+
+/** A ready app: its handler and the services behind it. */
+export interface App {
+  /** The request handler. */
+  handler: AppHandler;
+  /** Release timers and sockets. */
+  close(): Promise<void>;
+}
+
+/** Read the app's configuration from the environment. */
+export function configFromEnv(): AppConfig {
+  return { channelsFile: Deno.env.get("CHANNELS_FILE") || undefined };
+}
+
+/** Build the app: catalog and routes. */
+export async function createApp(
+  appManifest: Manifest,
+  config: AppConfig = {},
+): Promise<App> {
+  const catalog = await loadCatalog(config.channelsFile);
+  const state: AppState = {
+    catalog,
+    locale: DEFAULT_LOCALE,
+    t: messages(DEFAULT_LOCALE),
+  };
+  const handler = createHandler(appManifest, {
+    state,
+    buildDir: config.buildDir,
+  });
+  return { handler, close: () => Promise.resolve() };
+}
+
+/** Options of {@linkcode start}. */
+export interface StartOptions extends AppConfig {
+  /** TCP port; `PORT` or 8000. */
+  port?: number;
+  /** Interface to listen on; `HOSTNAME` or all interfaces. */
+  hostname?: string;
+}
+
+/** Serve the app until SIGINT/SIGTERM, then shut down gracefully. */
+export async function start(
+  appManifest: Manifest,
+  options: StartOptions = {},
+): Promise<void> {
+  const port = options.port ?? Number(Deno.env.get("PORT") ?? 8000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(
+      `Invalid PORT: expected 0-65535, got "${Deno.env.get("PORT")}"`,
+    );
+  }
+  const app = await createApp(appManifest, { ...configFromEnv(), ...options });
+  const server = Deno.serve({
+    port,
+    hostname: options.hostname ?? Deno.env.get("HOSTNAME") ?? "0.0.0.0",
+    onListen: ({ hostname, port }) => {
+      const shown = hostname === "0.0.0.0" ? "localhost" : hostname;
+      log.info("server.listening", { url: `http://${shown}:${port}/` });
+    },
+  }, app.handler);
+  const shutdown = async () => {
+    log.info("server.stopping", {});
+    await app.close();
+    await server.shutdown();
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    try {
+      Deno.addSignalListener(signal, () => void shutdown());
+    } catch {
+      // Signals are not available everywhere (e.g. Deno Deploy).
+    }
+  }
+  await server.finished;
+  log.info("server.stopped", {});
+}
+
+if (import.meta.main) {
+  await start(manifest);
+  Deno.exit(0);
+}

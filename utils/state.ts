@@ -1,0 +1,17 @@
+/**
+ * What every request's `ctx.state` holds: the app's services, seeded by
+ * `main.ts`, and per-request facts set by `routes/_middleware.ts`.
+ * @module
+ */
+import type { Catalog } from "../channels/catalog.ts";
+import type { Locale, Messages } from "../i18n/mod.ts";
+
+/** Request state of RedFlix routes. */
+export interface AppState extends Record<string, unknown> {
+  /** The channel catalog. */
+  catalog: Catalog;
+  /** The viewer's language, from `Accept-Language` or `?lang=`. */
+  locale: Locale;
+  /** The messages of that language. */
+  t: Messages;
+}
