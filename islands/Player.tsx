@@ -26,7 +26,27 @@ export type PlayerStatus =
 /** A rendition the viewer can pick. */
 interface QualityOption {
   index: number;
+  bitrate: number;
   label: string;
+}
+
+/** A speaker glyph; SVG so it renders without emoji fonts. */
+function SpeakerIcon({ muted }: { muted: boolean }) {
+  return (
+    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+      <path d="M3 9h4l5-4v14l-5-4H3z" fill="currentColor" />
+      {muted
+        ? <path d="M16 9l5 6m0-6l-5 6" stroke="currentColor" stroke-width="2" />
+        : (
+          <path
+            d="M16 8a5 5 0 010 8m2.5-10.5a8.5 8.5 0 010 13"
+            stroke="currentColor"
+            stroke-width="2"
+            fill="none"
+          />
+        )}
+    </svg>
+  );
 }
 
 function levelLabel(height: number | undefined, bitrate: number): string {
@@ -89,10 +109,14 @@ export default function Player({ src, locale }: PlayerProps) {
       hlsRef.current = hls;
       let mediaRecoveries = 0;
       hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
-        levels.value = hls.levels.map((level, index) => ({
-          index,
-          label: levelLabel(level.height, level.bitrate),
-        }));
+        // Highest quality first, as viewers expect in a quality menu.
+        levels.value = hls.levels
+          .map((level, index) => ({
+            index,
+            bitrate: level.bitrate,
+            label: levelLabel(level.height, level.bitrate),
+          }))
+          .sort((a, b) => b.bitrate - a.bitrate);
         video.play().catch(() => {
           // Autoplay refused even muted: the native controls let the viewer start.
           if (status.value === "loading") status.value = "paused";
@@ -197,7 +221,8 @@ export default function Player({ src, locale }: PlayerProps) {
           onClick={toggleMute}
           aria-pressed={!muted.value}
         >
-          {muted.value ? `🔇 ${t.playerUnmute}` : `🔊 ${t.playerMute}`}
+          <SpeakerIcon muted={muted.value} />
+          {muted.value ? t.playerUnmute : t.playerMute}
         </button>
         {levels.value.length > 0 && (
           <label class="quality">

@@ -43,7 +43,8 @@ interface RenderState {
 
 const RenderStateContext = createContext<RenderState | null>(null);
 const InsideIsland = createContext(false);
-const islandNames = new Map<ComponentType, string>();
+// Keyed by component identity; props types differ per island.
+const islandNames = new Map<unknown, string>();
 let creatingIsland = false;
 
 interface MarkerProps {
@@ -58,7 +59,7 @@ function IslandMarker({ component, props }: MarkerProps) {
   creatingIsland = false;
   // An island inside an island hydrates as part of its parent.
   if (useContext(InsideIsland) || !state) return inner;
-  const name = islandNames.get(component as ComponentType)!;
+  const name = islandNames.get(component)!;
   if ("children" in props) {
     throw new TypeError(
       `Island ${name} was given children: pass data as props instead`,
@@ -88,7 +89,10 @@ options.vnode = (vnode) => {
 };
 
 /** Register an island component so server renders mark it for hydration. */
-export function registerIsland(name: string, component: ComponentType): void {
+export function registerIsland<P>(
+  name: string,
+  component: ComponentType<P>,
+): void {
   islandNames.set(component, name);
 }
 

@@ -62,7 +62,7 @@ function prepareIslands(
         `Invalid island ${file}: it must export a default component`,
       );
     }
-    registerIsland(islandName(file), mod.default as ComponentType);
+    registerIsland(islandName(file), mod.default as ComponentType<unknown>);
   }
   return new IslandBundles(async () => {
     const prebuilt = buildDir ? await readBuild(buildDir) : undefined;

@@ -1,0 +1,36 @@
+/**
+ * Starts the real app on an ephemeral loopback port for a test.
+ * @module
+ */
+import manifest from "../../fresh.gen.ts";
+import { type AppConfig, createApp } from "../../main.ts";
+
+/** A running test server. */
+export interface TestServer {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  /** The port it listens on. */
+  port: number;
+  /** Stop the server and the app's services. */
+  close(): Promise<void>;
+}
+
+/** Serve the app on `127.0.0.1:0` (the OS picks a free port). */
+export async function startTestServer(
+  config: AppConfig = {},
+): Promise<TestServer> {
+  const app = await createApp(manifest, config);
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    app.handler,
+  );
+  const { port } = server.addr;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async close() {
+      await app.close();
+      await server.shutdown();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import {
+  buildIslands,
+  IslandBundles,
+  readBuild,
+  writeBuild,
+} from "../../runtime/bundle.ts";
+
+const root = new URL("../../", import.meta.url);
+
+Deno.test("buildIslands() bundles the boot module and islands, content-addressed", async (t) => {
+  const build = await buildIslands(root, ["./islands/Player.tsx"]);
+
+  await t.step(
+    "entries land at known paths; hls.js is split into a lazy chunk",
+    () => {
+      assert.equal(build.boot, "runtime/client/boot.js");
+      assert.deepEqual(build.islands, { Player: "islands/Player.js" });
+      const player = new TextDecoder().decode(
+        build.files.get("islands/Player.js"),
+      );
+      assert.ok(
+        player.length < 50_000,
+        `the island entry stays small (${player.length} bytes)`,
+      );
+      const largest = Math.max(
+        ...[...build.files.values()].map((f) => f.length),
+      );
+      assert.ok(largest > 300_000, "hls.js lives in its own chunk");
+      assert.match(build.buildId, /^[0-9a-f]{16}$/);
+    },
+  );
+
+  await t.step(
+    "a build written to disk reads back identical (deno task build → Deploy)",
+    async () => {
+      const dir = new URL(`file://${await Deno.makeTempDir()}/`);
+      try {
+        await writeBuild(build, dir);
+        const read = await readBuild(dir);
+        assert.equal(read?.buildId, build.buildId);
+        assert.deepEqual(
+          [...read!.files.keys()].sort(),
+          [...build.files.keys()].sort(),
+        );
+        assert.equal(await readBuild(new URL("missing/", dir)), undefined);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
+
+  await t.step(
+    "IslandBundles loads once and serves under the build id",
+    async () => {
+      let loads = 0;
+      const bundles = new IslandBundles(() => {
+        loads++;
+        return Promise.resolve(build);
+      });
+      const assets = await bundles.assets();
+      assert.equal(
+        assets.boot,
+        `/_islands/${build.buildId}/runtime/client/boot.js`,
+      );
+      const response = await bundles.serve(assets.islands.Player!);
+      assert.equal(response.status, 200);
+      await response.body?.cancel();
+      assert.equal(
+        (await bundles.serve(`/_islands/${build.buildId}/nope.js`)).status,
+        404,
+      );
+      assert.equal(loads, 1);
+    },
+  );
+});
+
+Deno.test("IslandBundles retries a failed build on the next request", async () => {
+  let attempts = 0;
+  const bundles = new IslandBundles(() => {
+    attempts++;
+    return Promise.reject(new Error("deno bundle failed"));
+  });
+  await assert.rejects(() => bundles.assets(), /deno bundle failed/);
+  await assert.rejects(() => bundles.assets(), /deno bundle failed/);
+  assert.equal(attempts, 2);
+});

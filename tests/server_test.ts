@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import { startTestServer, type TestServer } from "./helpers/server.ts";
+
+async function text(server: TestServer, path: string, init?: RequestInit) {
+  const response = await fetch(server.url + path, init);
+  return { response, body: await response.text() };
+}
+
+Deno.test("the real server serves pages, islands, static files and errors over HTTP", async (t) => {
+  const server = await startTestServer({ buildDir: false });
+  try {
+    await t.step(
+      "/ lists the channels, in the browser's language",
+      async () => {
+        const pt = await text(server, "/", {
+          headers: { "accept-language": "pt-BR" },
+        });
+        assert.equal(pt.response.status, 200);
+        assert.equal(
+          pt.response.headers.get("content-type"),
+          "text/html; charset=utf-8",
+        );
+        assert.match(pt.body, /^<!DOCTYPE html><html lang="pt-BR">/);
+        assert.match(pt.body, /RedFlix Demo/);
+        assert.match(pt.body, /href="\/watch\/demo"/);
+        assert.match(pt.body, />Buscar</);
+        const en = await text(server, "/", {
+          headers: { "accept-language": "en-US,en;q=0.9" },
+        });
+        assert.match(en.body, /<html lang="en">/);
+        assert.match(en.body, />Search</);
+        const forced = await text(server, "/?lang=en", {
+          headers: { "accept-language": "pt-BR" },
+        });
+        assert.match(forced.body, /<html lang="en">/);
+      },
+    );
+
+    await t.step(
+      "/ filters by name and category without JavaScript",
+      async () => {
+        const found = await text(server, "/?q=rel%C3%B3gio");
+        assert.match(found.body, /Relógio RedFlix/);
+        assert.doesNotMatch(found.body, /RedFlix Demo<\/h2>/);
+        const none = await text(server, "/?q=zzz&lang=en");
+        assert.match(none.body, /No channels match your search/);
+        const category = await text(server, "/?category=Demo");
+        assert.match(
+          category.body,
+          /class="chip active" aria-current="page">Demo</,
+        );
+      },
+    );
+
+    let bootUrl = "";
+    let islandUrl = "";
+    await t.step(
+      "/watch/demo renders the player island with its props",
+      async () => {
+        const { response, body } = await text(server, "/watch/demo");
+        assert.equal(response.status, 200);
+        assert.match(body, /<title>RedFlix Demo · RedFlix<\/title>/);
+        assert.match(
+          body,
+          /<redflix-island data-island="Player" data-id="0"[^>]*><div class="player" data-state="loading"/,
+        );
+        const data = JSON.parse(
+          /id="__redflix_islands">(.*?)<\/script>/.exec(body)![1]!,
+        );
+        assert.deepEqual(data.props[0].v, {
+          channelId: "demo",
+          src: "/media/demo/master.m3u8",
+          locale: "pt-BR",
+        });
+        islandUrl = data.modules.Player;
+        bootUrl = /<script type="module" src="([^"]+)"/.exec(body)![1]!;
+        assert.match(
+          bootUrl,
+          /^\/_islands\/[0-9a-f]{16}\/runtime\/client\/boot\.js$/,
+        );
+      },
+    );
+
+    await t.step(
+      "island bundles are JavaScript with immutable caching",
+      async () => {
+        for (const url of [bootUrl, islandUrl]) {
+          const { response, body } = await text(server, url);
+          assert.equal(response.status, 200, url);
+          assert.equal(
+            response.headers.get("content-type"),
+            "text/javascript; charset=utf-8",
+          );
+          assert.equal(
+            response.headers.get("cache-control"),
+            "public, max-age=31536000, immutable",
+          );
+          assert.ok(body.length > 100);
+        }
+        const stale = await text(
+          server,
+          bootUrl.replace(/_islands\/[0-9a-f]+/, "_islands/0000000000000000"),
+        );
+        assert.equal(stale.response.status, 404);
+      },
+    );
+
+    await t.step(
+      "/watch/relogio embeds a non-HLS channel in a sandboxed iframe",
+      async () => {
+        const { body } = await text(server, "/watch/relogio");
+        assert.match(
+          body,
+          /<iframe class="embed" src="\/embed\/clock.html"[^>]*sandbox="allow-scripts allow-same-origin allow-presentation"/,
+        );
+        assert.doesNotMatch(body, /redflix-island/);
+      },
+    );
+
+    await t.step("unknown channels and pages get a real 404 page", async () => {
+      for (const path of ["/watch/nope", "/no/such/page"]) {
+        const { response, body } = await text(server, path, {
+          headers: { "accept-language": "en" },
+        });
+        assert.equal(response.status, 404, path);
+        assert.match(body, /<h1>Page not found<\/h1>/);
+      }
+    });
+
+    await t.step(
+      "HEAD is derived from GET; other methods get 405 with Allow",
+      async () => {
+        const head = await fetch(server.url + "/watch/demo", {
+          method: "HEAD",
+        });
+        assert.equal(head.status, 200);
+        assert.equal(await head.text(), "");
+        const post = await text(server, "/watch/demo", { method: "POST" });
+        assert.equal(post.response.status, 405);
+        assert.equal(post.response.headers.get("allow"), "GET, HEAD");
+      },
+    );
+
+    await t.step(
+      "static HLS media with MIME types and ETag revalidation",
+      async () => {
+        const master = await text(server, "/media/demo/master.m3u8");
+        assert.equal(
+          master.response.headers.get("content-type"),
+          "application/vnd.apple.mpegurl",
+        );
+        assert.match(master.body, /^#EXTM3U/);
+        assert.equal((master.body.match(/#EXT-X-STREAM-INF/g) ?? []).length, 2);
+        const segment = await fetch(server.url + "/media/demo/360p/seg_000.ts");
+        assert.equal(segment.headers.get("content-type"), "video/mp2t");
+        const bytes = new Uint8Array(await segment.arrayBuffer());
+        assert.equal(bytes[0], 0x47, "an MPEG-TS sync byte");
+        const etag = segment.headers.get("etag")!;
+        const again = await fetch(server.url + "/media/demo/360p/seg_000.ts", {
+          headers: { "if-none-match": etag },
+        });
+        assert.equal(again.status, 304);
+        await again.body?.cancel();
+      },
+    );
+
+    await t.step("paths that try to leave static/ get 404", async () => {
+      for (
+        const path of [
+          "/..%2fdeno.json",
+          "/%2e%2e/main.ts",
+          "/media/..%2f..%2fmain.ts",
+        ]
+      ) {
+        const { response, body } = await text(server, path);
+        assert.equal(response.status, 404, path);
+        assert.doesNotMatch(body, /import/);
+      }
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("catalog text is untrusted: XSS payloads in an M3U render inert", async () => {
+  const server = await startTestServer({
+    buildDir: false,
+    channelsFile: new URL("./fixtures/hostile.m3u", import.meta.url).pathname,
+  });
+  try {
+    const list = await text(server, "/");
+    assert.doesNotMatch(list.body, /<script>alert/);
+    assert.doesNotMatch(list.body, /<img src=x/);
+    assert.match(
+      list.body,
+      /&lt;script>alert\(&quot;name&quot;\)&lt;\/script> TV/,
+    );
+    assert.doesNotMatch(list.body, /bad-scheme|javascript:/);
+    const watch = await text(server, "/watch/xss");
+    assert.doesNotMatch(watch.body, /<script>alert/);
+    const data = /id="__redflix_islands">(.*?)<\/script>/.exec(watch.body)![1]!;
+    assert.doesNotMatch(data, /</);
+    const web = await text(server, "/watch/web");
+    assert.match(
+      web.body,
+      /src="https:\/\/player.example\/embed\?a=1&amp;b=%222%22"/,
+    );
+  } finally {
+    await server.close();
+  }
+});
