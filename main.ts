@@ -9,6 +9,11 @@ import { loadCatalog } from "./channels/catalog.ts";
 import { DEFAULT_LOCALE, messages } from "./i18n/mod.ts";
 import { type AppHandler, createHandler } from "./runtime/server.ts";
 import type { Manifest } from "./runtime/types.ts";
+import {
+  Tracker,
+  type TrackerConfig,
+  trackerConfigFromEnv,
+} from "./tracker/mod.ts";
 import { log } from "./utils/log.ts";
 import type { AppState } from "./utils/state.ts";
 
@@ -18,6 +23,8 @@ export interface AppConfig {
   channelsFile?: string;
   /** Prebuilt islands (`_build/`), or `false` to bundle on first use. */
   buildDir?: URL | false;
+  /** Tracker settings; defaults from the environment. */
+  tracker?: Partial<TrackerConfig>;
 }
 
 /** A ready app: its handler and the services behind it. */
@@ -30,17 +37,24 @@ export interface App {
 
 /** Read the app's configuration from the environment. */
 export function configFromEnv(): AppConfig {
-  return { channelsFile: Deno.env.get("CHANNELS_FILE") || undefined };
+  const env = (name: string) => Deno.env.get(name);
+  return {
+    channelsFile: env("CHANNELS_FILE") || undefined,
+    tracker: trackerConfigFromEnv(env),
+  };
 }
 
-/** Build the app: catalog and routes. */
+/** Build the app: catalog, tracker and routes. */
 export async function createApp(
   appManifest: Manifest,
   config: AppConfig = {},
 ): Promise<App> {
   const catalog = await loadCatalog(config.channelsFile);
+  const tracker = new Tracker({ config: config.tracker });
+  tracker.start();
   const state: AppState = {
     catalog,
+    tracker,
     locale: DEFAULT_LOCALE,
     t: messages(DEFAULT_LOCALE),
   };
@@ -48,7 +62,13 @@ export async function createApp(
     state,
     buildDir: config.buildDir,
   });
-  return { handler, close: () => Promise.resolve() };
+  return {
+    handler,
+    close() {
+      tracker.close();
+      return Promise.resolve();
+    },
+  };
 }
 
 /** Options of {@linkcode start}. */

@@ -5,11 +5,14 @@
  */
 import type { Catalog } from "../channels/catalog.ts";
 import type { Locale, Messages } from "../i18n/mod.ts";
+import type { Tracker } from "../tracker/mod.ts";
 
 /** Request state of RedFlix routes. */
 export interface AppState extends Record<string, unknown> {
   /** The channel catalog. */
   catalog: Catalog;
+  /** The WebSocket tracker. */
+  tracker: Tracker;
   /** The viewer's language, from `Accept-Language` or `?lang=`. */
   locale: Locale;
   /** The messages of that language. */

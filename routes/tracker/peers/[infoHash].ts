@@ -1,0 +1,41 @@
+import { isBinaryId } from "../../../tracker/mod.ts";
+import type { HandlerContext } from "../../../runtime/types.ts";
+import type { AppState } from "../../../utils/state.ts";
+
+/** A 40-character hex info_hash as the 20-character binary string. */
+function fromHex(hex: string): string {
+  let binary = "";
+  for (let i = 0; i < hex.length; i += 2) {
+    binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  }
+  return binary;
+}
+
+/** The peers of one swarm: ids as hex, join and last-seen times, never addresses. */
+export const handler = {
+  GET(_req: Request, ctx: HandlerContext<unknown, AppState>): Response {
+    const raw = ctx.params.infoHash ?? "";
+    const headers = {
+      "cache-control": "no-store",
+      "access-control-allow-origin": "*",
+    };
+    const { tracker } = ctx.state;
+    const found =
+      (/^[0-9a-f]{40}$/i.test(raw) ? tracker.peers(fromHex(raw)) : undefined) ??
+        tracker.peers(raw);
+    if (!found) {
+      const hint = raw.length === 40 || isBinaryId(raw)
+        ? ""
+        : " (give the info_hash as 40 hex characters, or URL-encoded)";
+      return Response.json({ error: `No swarm with info_hash ${raw}${hint}` }, {
+        status: 404,
+        headers,
+      });
+    }
+    return Response.json({
+      infoHash: raw,
+      protocol: found.protocol,
+      peers: found.peers,
+    }, { headers });
+  },
+};

@@ -1,0 +1,121 @@
+/**
+ * Tracker configuration from the environment, with sane defaults and clear
+ * errors for bad values.
+ * @module
+ */
+
+/** How the tracker behaves. */
+export interface TrackerConfig {
+  /** Seconds between a client's announces (sent as `interval`). */
+  announceIntervalS: number;
+  /** Peers that do not announce for this long are dropped (ms). */
+  peerTimeoutMs: number;
+  /** Most peers an announce's offers are relayed to. */
+  maxNumwant: number;
+  /** Most offers read from one announce. */
+  maxOffers: number;
+  /** Largest accepted text frame, in characters; larger closes the socket. */
+  maxMessageSize: number;
+  /** Largest SDP in an offer or answer, in characters. */
+  maxSdpLength: number;
+  /** Most info_hashes in one scrape. */
+  maxScrape: number;
+  /** Most peer ids in a simple-API `peers` reply. */
+  maxPeersListed: number;
+  /** Seconds of silence before the server pings a socket (keep-alive). */
+  idleTimeoutS: number;
+  /** Origins allowed to open the WebSocket; empty allows any. */
+  allowedOrigins: string[];
+}
+
+/** The defaults. */
+export const DEFAULT_TRACKER_CONFIG: Readonly<TrackerConfig> = {
+  announceIntervalS: 20,
+  peerTimeoutMs: 60_000,
+  maxNumwant: 10,
+  maxOffers: 10,
+  maxMessageSize: 64 * 1024,
+  maxSdpLength: 16 * 1024,
+  maxScrape: 255,
+  maxPeersListed: 50,
+  idleTimeoutS: 30,
+  allowedOrigins: [],
+};
+
+/** The environment variable behind each numeric setting. */
+export const TRACKER_ENV = {
+  announceIntervalS: "TRACKER_ANNOUNCE_INTERVAL",
+  peerTimeoutMs: "TRACKER_PEER_TIMEOUT",
+  maxNumwant: "TRACKER_MAX_NUMWANT",
+  maxOffers: "TRACKER_MAX_OFFERS",
+  maxMessageSize: "TRACKER_MAX_MESSAGE_SIZE",
+  idleTimeoutS: "TRACKER_IDLE_TIMEOUT",
+} as const;
+
+function positiveInteger(
+  env: (name: string) => string | undefined,
+  name: string,
+  fallback: number,
+): number {
+  const raw = env(name);
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(
+      `Invalid ${name}: expected a positive whole number, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Read the tracker's configuration. Times are given in seconds.
+ *
+ * @example
+ * ```ts
+ * const config = trackerConfigFromEnv((name) => Deno.env.get(name));
+ * ```
+ * @throws {RangeError} for a malformed value, or an interval that would let
+ * live peers time out.
+ */
+export function trackerConfigFromEnv(
+  env: (name: string) => string | undefined,
+): TrackerConfig {
+  const d = DEFAULT_TRACKER_CONFIG;
+  const config: TrackerConfig = {
+    ...d,
+    announceIntervalS: positiveInteger(
+      env,
+      TRACKER_ENV.announceIntervalS,
+      d.announceIntervalS,
+    ),
+    peerTimeoutMs:
+      positiveInteger(env, TRACKER_ENV.peerTimeoutMs, d.peerTimeoutMs / 1000) *
+      1000,
+    maxNumwant: positiveInteger(env, TRACKER_ENV.maxNumwant, d.maxNumwant),
+    maxOffers: positiveInteger(env, TRACKER_ENV.maxOffers, d.maxOffers),
+    maxMessageSize: positiveInteger(
+      env,
+      TRACKER_ENV.maxMessageSize,
+      d.maxMessageSize,
+    ),
+    idleTimeoutS: positiveInteger(
+      env,
+      TRACKER_ENV.idleTimeoutS,
+      d.idleTimeoutS,
+    ),
+    allowedOrigins: (env("ALLOWED_ORIGINS") ?? "").split(",").map((o) =>
+      o.trim().replace(/\/$/, "")
+    )
+      .filter(Boolean),
+  };
+  // A live client announces every interval; two missed announces may pass before it is dropped.
+  if (config.announceIntervalS * 2 * 1000 > config.peerTimeoutMs) {
+    throw new RangeError(
+      `Invalid ${TRACKER_ENV.announceIntervalS}: ${config.announceIntervalS} s must be at most half of ${TRACKER_ENV.peerTimeoutMs} (${
+        config.peerTimeoutMs / 1000
+      } s)`,
+    );
+  }
+  return config;
+}

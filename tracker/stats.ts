@@ -1,0 +1,136 @@
+/**
+ * Counters the tracker keeps and the JSON shape of `GET /tracker/stats`.
+ * Field names are a public interface: scripts read them, so they only grow.
+ * @module
+ */
+
+/** Incoming frames, by kind. */
+export interface InCounters {
+  /** WebTorrent announces (with or without offers). */
+  announce: number;
+  /** WebTorrent answers. */
+  answer: number;
+  /** WebTorrent scrapes. */
+  scrape: number;
+  /** Simple-API announces. */
+  simpleAnnounce: number;
+  /** Simple-API offer/answer/ice relays. */
+  simpleRelay: number;
+  /** Frames that did not parse (bad JSON, types, ids…). */
+  invalid: number;
+  /** Binary frames (refused). */
+  binary: number;
+  /** Frames over the size limit (socket closed). */
+  oversized: number;
+}
+
+/** Outgoing frames, by kind. */
+export interface OutCounters {
+  /** Replies to announces. */
+  announceReply: number;
+  /** Offers relayed to peers. */
+  offer: number;
+  /** Answers relayed to peers. */
+  answer: number;
+  /** Scrape replies. */
+  scrape: number;
+  /** Simple-API peer lists. */
+  peers: number;
+  /** Simple-API relays. */
+  relay: number;
+  /** `failure reason` / error replies. */
+  error: number;
+}
+
+/** Membership events since start. */
+export interface PeerEventCounters {
+  /** Peers that joined a swarm. */
+  joined: number;
+  /** Peers that left (stopped, closed or replaced). */
+  left: number;
+  /** Peers dropped for silence. */
+  timedOut: number;
+}
+
+/** All counters. */
+export interface TrackerCounters {
+  /** Incoming frames. */
+  in: InCounters;
+  /** Outgoing frames. */
+  out: OutCounters;
+  /** Offers/answers/relays whose recipient was gone or unknown. */
+  relayFailures: number;
+  /** Membership events. */
+  peerEvents: PeerEventCounters;
+}
+
+/** Fresh zeroed counters. */
+export function createCounters(): TrackerCounters {
+  return {
+    in: {
+      announce: 0,
+      answer: 0,
+      scrape: 0,
+      simpleAnnounce: 0,
+      simpleRelay: 0,
+      invalid: 0,
+      binary: 0,
+      oversized: 0,
+    },
+    out: {
+      announceReply: 0,
+      offer: 0,
+      answer: 0,
+      scrape: 0,
+      peers: 0,
+      relay: 0,
+      error: 0,
+    },
+    relayFailures: 0,
+    peerEvents: { joined: 0, left: 0, timedOut: 0 },
+  };
+}
+
+/** One swarm in `?swarms=1` output. */
+export interface SwarmRow {
+  /** info_hash as 40 hex characters (WebTorrent) or the id as given (simple API). */
+  infoHash: string;
+  /** Which dialect the swarm's peers speak. */
+  protocol: "webtorrent" | "simple";
+  /** Peers now. */
+  peers: number;
+  /** Seeders now. */
+  seeders: number;
+  /** Leechers now. */
+  leechers: number;
+  /** `completed` events seen. */
+  downloaded: number;
+  /** When the swarm was created (ISO 8601). */
+  createdAt: string;
+}
+
+/** The body of `GET /tracker/stats`. */
+export interface TrackerStats {
+  /** The RedFlix P2P version. */
+  version: string;
+  /** Seconds since the tracker started. */
+  uptimeSeconds: number;
+  /** Swarms now (both dialects). */
+  swarms: number;
+  /** Peers now. */
+  peers: number;
+  /** Seeders now. */
+  seeders: number;
+  /** Leechers now. */
+  leechers: number;
+  /** Open WebSocket connections. */
+  connections: number;
+  /** Frames in and out, by kind. */
+  messages: { in: InCounters; out: OutCounters };
+  /** Relays whose recipient was gone or unknown. */
+  relayFailures: number;
+  /** Membership events since start. */
+  peerEvents: PeerEventCounters;
+  /** Per-swarm rows, biggest first; only with `?swarms=1`. */
+  swarmDetails?: SwarmRow[];
+}

@@ -1,0 +1,592 @@
+/**
+ * The tracker: turns parsed messages into registry changes and relayed
+ * frames. It is transport-agnostic (a connection is anything that can send
+ * text and close), so it runs behind `Deno.upgradeWebSocket` in production
+ * and behind plain functions in unit tests.
+ * @module
+ */
+import { DEFAULT_TRACKER_CONFIG, type TrackerConfig } from "./config.ts";
+import {
+  type AnnounceMessage,
+  type AnswerMessage,
+  type ParseLimits,
+  parseMessage,
+  ProtocolError,
+  type ScrapeMessage,
+  type SimpleAnnounceMessage,
+  type SimpleRelayMessage,
+} from "./protocol.ts";
+import {
+  PeerIdTakenError,
+  Registry,
+  type RegistryEvent,
+  toHex,
+} from "./registry.ts";
+import {
+  createCounters,
+  type SwarmRow,
+  type TrackerCounters,
+  type TrackerStats,
+} from "./stats.ts";
+import type { Peer, PeerConnection } from "./swarm.ts";
+import { VERSION } from "./version.ts";
+import { log } from "../utils/log.ts";
+
+/** How the tracker reaches a client: one per WebSocket. */
+export interface Transport {
+  /** Send a text frame; return `false` (or throw) if it could not be sent. */
+  send(text: string): boolean;
+  /** Close the socket with a WebSocket close code. */
+  close(code: number, reason: string): void;
+}
+
+/** WebSocket close codes the tracker uses. */
+export const CloseCode = {
+  /** The server is shutting down. */
+  goingAway: 1001,
+  /** Binary frames are not part of the protocol. */
+  unsupportedData: 1003,
+  /** A frame over the size limit. */
+  messageTooBig: 1009,
+} as const;
+
+/** A client's connection, created by {@linkcode Tracker.connect}. */
+export class Connection implements PeerConnection {
+  static #nextId = 1;
+  /** Unique per process. */
+  readonly id: number = Connection.#nextId++;
+  #transport: Transport;
+  #open = true;
+
+  /** Wrap a transport. */
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** Whether the connection is still open. */
+  get open(): boolean {
+    return this.#open;
+  }
+
+  /** Send a frame; `false` if the socket is closed or refused it. */
+  send(text: string): boolean {
+    if (!this.#open) return false;
+    try {
+      return this.#transport.send(text);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Close the socket. */
+  close(code: number, reason: string): void {
+    if (!this.#open) return;
+    this.#open = false;
+    try {
+      this.#transport.close(code, reason);
+    } catch {
+      // already closing
+    }
+  }
+
+  /** Mark closed without closing the transport (it closed itself). */
+  markClosed(): void {
+    this.#open = false;
+  }
+}
+
+/** Options of {@linkcode Tracker}. */
+export interface TrackerOptions {
+  /** Configuration; defaults from {@linkcode DEFAULT_TRACKER_CONFIG}. */
+  config?: Partial<TrackerConfig>;
+  /** Current time in ms; injectable for tests. */
+  clock?: () => number;
+  /** Random number in [0, 1); injectable for tests. */
+  random?: () => number;
+}
+
+/** Details of one peer for `GET /tracker/peers/:infoHash` (never an IP address). */
+export interface PeerInfo {
+  /** Peer id as hex (WebTorrent) or as given (simple API). */
+  peerId: string;
+  /** Seeder or leecher. */
+  complete: boolean;
+  /** When it joined (ISO 8601). */
+  joinedAt: string;
+  /** When it last announced (ISO 8601). */
+  lastSeen: string;
+}
+
+/** The WebTorrent + simple-API tracker. */
+export class Tracker {
+  /** The configuration in force. */
+  readonly config: TrackerConfig;
+  /** Counters behind `/tracker/stats`. */
+  readonly counters: TrackerCounters = createCounters();
+  /** WebTorrent swarms. */
+  readonly webtorrent: Registry;
+  /** Simple-API swarms (a separate namespace: their peers cannot take WebTorrent offers). */
+  readonly simple: Registry;
+  #limits: ParseLimits;
+  #connections = new Set<Connection>();
+  #startedAt: number;
+  #clock: () => number;
+  #sweepTimer?: ReturnType<typeof setInterval>;
+
+  /** A tracker with no swarms. */
+  constructor(options: TrackerOptions = {}) {
+    this.config = { ...DEFAULT_TRACKER_CONFIG, ...options.config };
+    this.#clock = options.clock ?? Date.now;
+    const registryOptions = {
+      peerTimeoutMs: this.config.peerTimeoutMs,
+      clock: this.#clock,
+      random: options.random,
+    };
+    this.webtorrent = new Registry({
+      ...registryOptions,
+      onEvent: (e) => this.#onRegistryEvent(e, "webtorrent"),
+    });
+    this.simple = new Registry({
+      ...registryOptions,
+      onEvent: (e) => this.#onRegistryEvent(e, "simple"),
+    });
+    this.#limits = {
+      maxSdpLength: this.config.maxSdpLength,
+      maxOffers: this.config.maxOffers,
+      maxScrape: this.config.maxScrape,
+      maxSimpleField: this.config.maxSdpLength,
+    };
+    this.#startedAt = this.#clock();
+  }
+
+  #onRegistryEvent(
+    event: RegistryEvent,
+    protocol: "webtorrent" | "simple",
+  ): void {
+    const { peerEvents } = this.counters;
+    const idOf = (id: string) => (protocol === "webtorrent" ? toHex(id) : id);
+    switch (event.type) {
+      case "swarm-created":
+      case "swarm-removed":
+        log.info(
+          event.type === "swarm-created" ? "swarm.created" : "swarm.removed",
+          {
+            protocol,
+            infoHash: idOf(event.swarm.infoHash),
+          },
+        );
+        break;
+      case "peer-joined":
+        peerEvents.joined++;
+        if (log.enabled("debug")) {
+          log.debug("peer.joined", {
+            protocol,
+            infoHash: idOf(event.peer.swarm.infoHash),
+            peerId: idOf(event.peer.id),
+          });
+        }
+        break;
+      case "peer-left":
+        if (event.reason === "timeout") {
+          peerEvents.timedOut++;
+          log.info("peer.timed_out", {
+            protocol,
+            infoHash: idOf(event.peer.swarm.infoHash),
+            peerId: idOf(event.peer.id),
+          });
+        } else {
+          peerEvents.left++;
+          if (log.enabled("debug")) {
+            log.debug("peer.left", {
+              protocol,
+              reason: event.reason,
+              infoHash: idOf(event.peer.swarm.infoHash),
+              peerId: idOf(event.peer.id),
+            });
+          }
+        }
+        break;
+    }
+  }
+
+  /** Start dropping silent peers periodically. */
+  start(): void {
+    if (this.#sweepTimer !== undefined) return;
+    const every = Math.max(1000, Math.min(5000, this.config.peerTimeoutMs / 4));
+    const timer = setInterval(() => this.sweep(), every);
+    Deno.unrefTimer(timer);
+    this.#sweepTimer = timer;
+  }
+
+  /** Stop the sweep timer and close every connection with 1001 (going away). */
+  close(): void {
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    for (const connection of [...this.#connections]) {
+      connection.close(CloseCode.goingAway, "Tracker shutting down");
+      this.disconnect(connection);
+    }
+  }
+
+  /** Drop peers that stopped announcing; returns how many. */
+  sweep(): number {
+    return this.webtorrent.sweep() + this.simple.sweep();
+  }
+
+  /** Register a new client connection. */
+  connect(transport: Transport): Connection {
+    const connection = new Connection(transport);
+    this.#connections.add(connection);
+    return connection;
+  }
+
+  /** Forget a connection and remove its peers at once. */
+  disconnect(connection: Connection): void {
+    connection.markClosed();
+    if (!this.#connections.delete(connection)) return;
+    this.webtorrent.removeConnection(connection);
+    this.simple.removeConnection(connection);
+  }
+
+  /** Handle one incoming frame from a connection. */
+  receive(
+    connection: Connection,
+    data: string | ArrayBuffer | Blob | Uint8Array,
+  ): void {
+    const { in: counted } = this.counters;
+    if (typeof data !== "string") {
+      counted.binary++;
+      this.#fail(
+        connection,
+        new ProtocolError("Binary frames are not supported: send JSON text"),
+      );
+      connection.close(
+        CloseCode.unsupportedData,
+        "Binary frames are not supported",
+      );
+      this.disconnect(connection);
+      return;
+    }
+    if (data.length > this.config.maxMessageSize) {
+      counted.oversized++;
+      this.#fail(
+        connection,
+        new ProtocolError(
+          `Message too big: ${data.length} characters, at most ${this.config.maxMessageSize}`,
+        ),
+      );
+      connection.close(CloseCode.messageTooBig, "Message too big");
+      this.disconnect(connection);
+      return;
+    }
+    try {
+      const message = parseMessage(data, this.#limits);
+      switch (message.kind) {
+        case "announce":
+          counted.announce++;
+          return this.#announce(connection, message);
+        case "answer":
+          counted.answer++;
+          return this.#answer(connection, message);
+        case "scrape":
+          counted.scrape++;
+          return this.#scrape(connection, message);
+        case "simple-announce":
+          counted.simpleAnnounce++;
+          return this.#simpleAnnounce(connection, message);
+        case "simple-relay":
+          counted.simpleRelay++;
+          return this.#simpleRelay(connection, message);
+      }
+    } catch (error) {
+      if (error instanceof ProtocolError) {
+        counted.invalid++;
+        this.#fail(connection, error);
+      } else if (error instanceof PeerIdTakenError) {
+        this.#fail(connection, new ProtocolError(error.message));
+      } else {
+        throw error;
+      }
+    }
+  }
+
+  #fail(connection: Connection, error: ProtocolError): void {
+    this.counters.out.error++;
+    const reply: Record<string, unknown> = { "failure reason": error.message };
+    if (error.action) reply.action = error.action;
+    if (error.infoHash !== undefined) reply.info_hash = error.infoHash;
+    connection.send(JSON.stringify(reply));
+  }
+
+  #announce(connection: Connection, message: AnnounceMessage): void {
+    const registry = this.webtorrent;
+    const { infoHash, peerId } = message;
+    if (message.event === "stopped") {
+      const peer = registry.peerOf(connection, infoHash);
+      if (peer?.id === peerId) registry.remove(peer, "stopped");
+      this.#announceReply(connection, infoHash);
+      return;
+    }
+    let peer: Peer;
+    try {
+      peer = registry.announce(connection, infoHash, peerId).peer;
+    } catch (error) {
+      if (error instanceof PeerIdTakenError) {
+        throw new ProtocolError(error.message, {
+          action: "announce",
+          infoHash,
+        });
+      }
+      throw error;
+    }
+    const swarm = peer.swarm;
+    if (message.event === "completed") {
+      if (!peer.complete) swarm.downloaded++;
+      swarm.setComplete(peer, true);
+    } else if (message.left !== undefined) {
+      swarm.setComplete(peer, message.left === 0);
+    }
+    this.#announceReply(connection, infoHash);
+    const offers = message.offers;
+    if (offers.length === 0) return;
+    const wanted = Math.min(
+      offers.length,
+      message.numwant ?? offers.length,
+      this.config.maxNumwant,
+    );
+    const targets = swarm.sample(wanted, peer, registry.random);
+    for (let i = 0; i < targets.length; i++) {
+      const { offer, offerId } = offers[i]!;
+      const frame = JSON.stringify({
+        action: "announce",
+        offer,
+        offer_id: offerId,
+        peer_id: peerId,
+        info_hash: infoHash,
+      });
+      if (targets[i]!.connection.send(frame)) this.counters.out.offer++;
+      else this.counters.relayFailures++;
+    }
+  }
+
+  #announceReply(connection: Connection, infoHash: string): void {
+    const swarm = this.webtorrent.swarms.get(infoHash);
+    const reply = {
+      action: "announce",
+      interval: this.config.announceIntervalS,
+      info_hash: infoHash,
+      complete: swarm?.complete ?? 0,
+      incomplete: swarm?.incomplete ?? 0,
+    };
+    if (connection.send(JSON.stringify(reply))) {
+      this.counters.out.announceReply++;
+    }
+  }
+
+  #answer(connection: Connection, message: AnswerMessage): void {
+    const { infoHash, peerId, toPeerId } = message;
+    const context = { action: "announce" as const, infoHash };
+    const sender = this.webtorrent.peerOf(connection, infoHash);
+    // A well-formed answer that cannot be delivered is a relay failure, not an invalid frame.
+    if (!sender || sender.id !== peerId) {
+      this.counters.relayFailures++;
+      this.#fail(
+        connection,
+        new ProtocolError(
+          "Announce before answering: peer_id is not in this swarm on this connection",
+          context,
+        ),
+      );
+      return;
+    }
+    const target = sender.swarm.get(toPeerId);
+    if (!target) {
+      this.counters.relayFailures++;
+      this.#fail(
+        connection,
+        new ProtocolError(
+          `Unknown to_peer_id ${toHex(toPeerId)}: not in this swarm`,
+          context,
+        ),
+      );
+      return;
+    }
+    const frame = JSON.stringify({
+      action: "announce",
+      answer: message.answer,
+      offer_id: message.offerId,
+      peer_id: peerId,
+      info_hash: infoHash,
+    });
+    if (target.connection.send(frame)) this.counters.out.answer++;
+    else this.counters.relayFailures++;
+  }
+
+  #scrape(connection: Connection, message: ScrapeMessage): void {
+    const files: Record<
+      string,
+      { complete: number; incomplete: number; downloaded: number }
+    > = {};
+    const swarms = this.webtorrent.swarms;
+    const wanted = message.infoHashes.length > 0
+      ? message.infoHashes
+      : swarms.keys();
+    let count = 0;
+    for (const infoHash of wanted) {
+      if (count++ >= this.config.maxScrape) break; // a full scrape is capped too
+      const swarm = swarms.get(infoHash);
+      files[infoHash] = {
+        complete: swarm?.complete ?? 0,
+        incomplete: swarm?.incomplete ?? 0,
+        downloaded: swarm?.downloaded ?? 0,
+      };
+    }
+    if (connection.send(JSON.stringify({ action: "scrape", files }))) {
+      this.counters.out.scrape++;
+    }
+  }
+
+  #simpleAnnounce(
+    connection: Connection,
+    message: SimpleAnnounceMessage,
+  ): void {
+    let peer: Peer;
+    try {
+      peer =
+        this.simple.announce(connection, message.infoHash, message.peerId).peer;
+    } catch (error) {
+      if (error instanceof PeerIdTakenError) {
+        this.#simpleError(
+          connection,
+          `peerId ${message.peerId} is in use by another connection`,
+        );
+        return;
+      }
+      throw error;
+    }
+    const others = peer.swarm.sample(
+      this.config.maxPeersListed,
+      peer,
+      this.simple.random,
+    );
+    const reply = {
+      type: "peers",
+      infoHash: message.infoHash,
+      peers: others.map((p) => p.id),
+    };
+    if (connection.send(JSON.stringify(reply))) this.counters.out.peers++;
+  }
+
+  #simpleRelay(connection: Connection, message: SimpleRelayMessage): void {
+    const own = this.simple.peersOf(connection);
+    let target: Peer | undefined;
+    let fromKnown = false;
+    for (const peer of own?.values() ?? []) {
+      if (peer.id !== message.from) continue;
+      fromKnown = true;
+      target = peer.swarm.get(message.to);
+      if (target) break;
+    }
+    if (!fromKnown) {
+      this.counters.relayFailures++;
+      this.#simpleError(
+        connection,
+        `Announce before relaying: ${message.from} is not a peer of this connection`,
+      );
+      return;
+    }
+    if (!target) {
+      this.counters.relayFailures++;
+      this.#simpleError(
+        connection,
+        `Unknown peer ${message.to}: not in a swarm with ${message.from}`,
+      );
+      return;
+    }
+    const frame = JSON.stringify({
+      type: message.type,
+      from: message.from,
+      to: message.to,
+      data: message.data,
+    });
+    if (target.connection.send(frame)) this.counters.out.relay++;
+    else this.counters.relayFailures++;
+  }
+
+  #simpleError(connection: Connection, text: string): void {
+    this.counters.out.error++;
+    connection.send(JSON.stringify({ type: "error", message: text }));
+  }
+
+  /** Stats for `GET /tracker/stats`; `withSwarms` adds per-swarm rows. */
+  stats(withSwarms = false): TrackerStats {
+    let seeders = 0;
+    let peers = 0;
+    const rows: SwarmRow[] = [];
+    for (
+      const [protocol, registry] of [["webtorrent", this.webtorrent], [
+        "simple",
+        this.simple,
+      ]] as const
+    ) {
+      for (const swarm of registry.swarms.values()) {
+        seeders += swarm.complete;
+        peers += swarm.size;
+        if (withSwarms) {
+          rows.push({
+            infoHash: protocol === "webtorrent"
+              ? toHex(swarm.infoHash)
+              : swarm.infoHash,
+            protocol,
+            peers: swarm.size,
+            seeders: swarm.complete,
+            leechers: swarm.incomplete,
+            downloaded: swarm.downloaded,
+            createdAt: new Date(swarm.createdAt).toISOString(),
+          });
+        }
+      }
+    }
+    const { in: counted, out, relayFailures, peerEvents } = this.counters;
+    const stats: TrackerStats = {
+      version: VERSION,
+      uptimeSeconds: Math.floor((this.#clock() - this.#startedAt) / 1000),
+      swarms: this.webtorrent.swarms.size + this.simple.swarms.size,
+      peers,
+      seeders,
+      leechers: peers - seeders,
+      connections: this.#connections.size,
+      messages: { in: { ...counted }, out: { ...out } },
+      relayFailures,
+      peerEvents: { ...peerEvents },
+    };
+    if (withSwarms) stats.swarmDetails = rows.sort((a, b) => b.peers - a.peers);
+    return stats;
+  }
+
+  /**
+   * The peers of a swarm, for `GET /tracker/peers/:infoHash`. `infoHash` is
+   * the binary info_hash (WebTorrent) or the id (simple API).
+   */
+  peers(
+    infoHash: string,
+  ): { protocol: "webtorrent" | "simple"; peers: PeerInfo[] } | undefined {
+    for (
+      const [protocol, registry] of [["webtorrent", this.webtorrent], [
+        "simple",
+        this.simple,
+      ]] as const
+    ) {
+      const swarm = registry.swarms.get(infoHash);
+      if (!swarm) continue;
+      const peers = swarm.peers().map((peer) => ({
+        peerId: protocol === "webtorrent" ? toHex(peer.id) : peer.id,
+        complete: peer.complete,
+        joinedAt: new Date(peer.joinedAt).toISOString(),
+        lastSeen: new Date(peer.lastSeen).toISOString(),
+      })).sort((a, b) => a.joinedAt.localeCompare(b.joinedAt));
+      return { protocol, peers };
+    }
+    return undefined;
+  }
+}
