@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import {
+  IN_LOOPBACK_NAMESPACE,
+  runInLoopbackNamespace,
+} from "../helpers/netns.ts";
+import { startTestServer } from "../helpers/server.ts";
+
+const fixture = new URL("../fixtures/webtorrent_client/", import.meta.url);
+
+/** Install bittorrent-tracker + @roamhq/wrtc for Node once (no install scripts). */
+async function ensureClientInstalled(): Promise<void> {
+  try {
+    await Deno.stat(
+      new URL("node_modules/bittorrent-tracker/package.json", fixture),
+    );
+    return;
+  } catch {
+    // not installed yet
+  }
+  const { code, stderr } = await new Deno.Command("npm", {
+    args: ["ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+    cwd: fixture.pathname,
+    stdout: "null",
+    stderr: "piped",
+    signal: AbortSignal.timeout(180_000),
+  }).output();
+  if (code !== 0) {
+    throw new Error(
+      `npm ci failed in ${fixture.pathname}:\n${
+        new TextDecoder().decode(stderr)
+      }`,
+    );
+  }
+}
+
+interface ClientEvent {
+  event: string;
+  name: string;
+  text?: string;
+  message?: string;
+  incomplete?: number;
+}
+
+async function runClient(
+  url: string,
+  infoHashHex: string,
+  name: string,
+): Promise<{ code: number; events: ClientEvent[] }> {
+  const { code, stdout, stderr } = await new Deno.Command("node", {
+    args: [
+      "--import",
+      "./register.mjs",
+      "client.mjs",
+      url,
+      infoHashHex,
+      name,
+      "20000",
+    ],
+    cwd: fixture.pathname,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  const events = text.split("\n").filter((line) => line.startsWith("{")).map((
+    line,
+  ) => JSON.parse(line));
+  if (code !== 0) console.error(text, new TextDecoder().decode(stderr));
+  return { code, events };
+}
+
+if (IN_LOOPBACK_NAMESPACE) {
+  Deno.test("two bittorrent-tracker Clients with real WebRTC meet through our tracker", async () => {
+    const server = await startTestServer({ buildDir: false });
+    try {
+      const url = server.url.replace("http", "ws") + "/tracker/ws";
+      const infoHashHex = [...new TextEncoder().encode("redflix-test-swarm!!")]
+        .map((b) => b.toString(16).padStart(2, "0")).join("");
+      const alice = runClient(url, infoHashHex, "alice");
+      await new Promise((resolve) => setTimeout(resolve, 500)); // alice is in the swarm first
+      const bob = runClient(url, infoHashHex, "bob");
+      const [a, b] = await Promise.all([alice, bob]);
+      assert.equal(a.code, 0, `alice: ${JSON.stringify(a.events)}`);
+      assert.equal(b.code, 0, `bob: ${JSON.stringify(b.events)}`);
+      for (const [result, other] of [[a, "bob"], [b, "alice"]] as const) {
+        assert.ok(
+          result.events.some((e) => e.event === "connect"),
+          "the data channel opened",
+        );
+        assert.ok(
+          result.events.some((e) =>
+            e.event === "data" && e.text === `hello from ${other}`
+          ),
+        );
+        assert.ok(
+          !result.events.some((e) => e.event === "warning"),
+          JSON.stringify(result.events),
+        );
+      }
+      const stats = await (await fetch(`${server.url}/tracker/stats`)).json();
+      assert.ok(stats.messages.out.offer >= 1, "offers were relayed");
+      assert.ok(stats.messages.out.answer >= 1, "answers were relayed");
+    } finally {
+      await server.close();
+    }
+  });
+} else {
+  Deno.test("a real WebTorrent client (bittorrent-tracker + @roamhq/wrtc) works with our tracker, on loopback only", async () => {
+    await ensureClientInstalled();
+    await runInLoopbackNamespace(new URL(import.meta.url));
+  });
+}
