@@ -9,6 +9,7 @@ import { loadCatalog } from "./channels/catalog.ts";
 import { DEFAULT_LOCALE, messages } from "./i18n/mod.ts";
 import { type AppHandler, createHandler } from "./runtime/server.ts";
 import type { Manifest } from "./runtime/types.ts";
+import { p2pConfigFromEnv, type PlayerP2PConfig } from "./p2p/config.ts";
 import {
   Tracker,
   type TrackerConfig,
@@ -25,6 +26,8 @@ export interface AppConfig {
   buildDir?: URL | false;
   /** Tracker settings; defaults from the environment. */
   tracker?: Partial<TrackerConfig>;
+  /** P2P settings for players; defaults from the environment. */
+  p2p?: Partial<PlayerP2PConfig>;
 }
 
 /** A ready app: its handler and the services behind it. */
@@ -41,6 +44,7 @@ export function configFromEnv(): AppConfig {
   return {
     channelsFile: env("CHANNELS_FILE") || undefined,
     tracker: trackerConfigFromEnv(env),
+    p2p: p2pConfigFromEnv(env),
   };
 }
 
@@ -52,9 +56,15 @@ export async function createApp(
   const catalog = await loadCatalog(config.channelsFile);
   const tracker = new Tracker({ config: config.tracker });
   tracker.start();
+  const defaults = p2pConfigFromEnv(() => undefined);
   const state: AppState = {
     catalog,
     tracker,
+    p2p: {
+      ...defaults,
+      ...config.p2p,
+      core: { ...defaults.core, ...config.p2p?.core },
+    },
     locale: DEFAULT_LOCALE,
     t: messages(DEFAULT_LOCALE),
   };

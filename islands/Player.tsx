@@ -1,8 +1,12 @@
 import { useSignal } from "@preact/signals";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import type Hls from "hls.js";
-import type { ErrorData, LevelSwitchedData } from "hls.js";
+import type { ErrorData, HlsConfig, LevelSwitchedData } from "hls.js";
+import type { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
+import { P2PPanel, type P2PStatus } from "../components/P2PPanel.tsx";
 import { type Locale, messages } from "../i18n/mod.ts";
+import type { PlayerP2PConfig } from "../p2p/config.ts";
+import { P2PStats } from "../p2p/stats.ts";
 
 /** Props of the {@linkcode Player} island. */
 export interface PlayerProps {
@@ -12,6 +16,52 @@ export interface PlayerProps {
   src: string;
   /** The viewer's language. */
   locale: Locale;
+  /** P2P settings from the server. */
+  p2p: PlayerP2PConfig;
+}
+
+/** What `?debug=p2p` records on `window.__redflixP2P` (for tests and support). */
+export interface P2PDebugLog {
+  /** Every stats-relevant engine event, in order. */
+  events: Array<
+    { type: string; bytes?: number; source?: string; peerId?: string }
+  >;
+  /** SHA-256 (hex) of each segment received from a peer. */
+  p2pSegments: Array<{ url: string; sha256: string }>;
+}
+
+const VIEWER_CHOICE_KEY = "redflix.p2p";
+
+/** The tracker URL: the configured one, else this site's `/tracker/ws`. */
+function trackerUrl(config: PlayerP2PConfig, channelId: string): string {
+  const base = config.trackerUrl ??
+    `${
+      location.protocol === "https:" ? "wss" : "ws"
+    }://${location.host}/tracker/ws`;
+  const url = new URL(base);
+  url.searchParams.set("channel", channelId);
+  return url.href;
+}
+
+/** Viewers of the channel right now, or 0 if the server cannot say quickly. */
+async function channelViewers(channelId: string): Promise<number> {
+  try {
+    const response = await fetch(
+      `/tracker/channels/${encodeURIComponent(channelId)}`,
+      {
+        signal: AbortSignal.timeout(800),
+      },
+    );
+    const body = await response.json() as { viewers?: number };
+    return typeof body.viewers === "number" ? body.viewers : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function sha256Hex(data: ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** What the player is doing, shown to the viewer and in `data-state`. */
@@ -58,7 +108,7 @@ function levelLabel(height: number | undefined, bitrate: number): string {
  * an unmute control, loading/buffering/error states with a retry, and the
  * current quality level.
  */
-export default function Player({ src, locale }: PlayerProps) {
+export default function Player({ channelId, src, locale, p2p }: PlayerProps) {
   const t = messages(locale);
   const videoRef = useRef<HTMLVideoElement>(null);
   const hlsRef = useRef<Hls | null>(null);
@@ -69,6 +119,16 @@ export default function Player({ src, locale }: PlayerProps) {
   const chosenLevel = useSignal(-1);
   const attempt = useSignal(0);
   const errorDetail = useSignal("");
+  const stats = useMemo(() => new P2PStats(), []);
+  const p2pStatus = useSignal<P2PStatus>(p2p.enabled ? "starting" : "operator");
+  const viewerP2P = useSignal(true);
+  const engineRef = useRef<HlsJsP2PEngine | null>(null);
+  const webrtc = useSignal(true);
+
+  useEffect(() => {
+    const timer = setInterval(() => stats.tick(), 1000);
+    return () => clearInterval(timer);
+  }, [stats]);
 
   useEffect(() => {
     const video = videoRef.current;
@@ -94,18 +154,119 @@ export default function Player({ src, locale }: PlayerProps) {
     };
 
     async function start(video: HTMLVideoElement) {
-      const { default: HlsClass } = await import("hls.js");
+      viewerP2P.value = localStorage.getItem(VIEWER_CHOICE_KEY) !== "off";
+      webrtc.value = typeof RTCPeerConnection === "function";
+      const wantP2P = p2p.enabled && webrtc.value;
+      const [{ default: HlsClass }, p2pModule, viewers] = await Promise.all([
+        import("hls.js"),
+        wantP2P ? import("p2p-media-loader-hlsjs") : undefined,
+        wantP2P ? channelViewers(channelId) : 0,
+      ]);
       if (disposed) return;
+      if (!p2p.enabled) p2pStatus.value = "operator";
+      else if (!webrtc.value) p2pStatus.value = "webrtc";
       if (!HlsClass.isSupported()) {
         if (video.canPlayType("application/vnd.apple.mpegurl")) {
-          video.src = src; // Safari and iOS play HLS natively
+          video.src = src; // Safari and iOS play HLS natively, without P2P
+          if (wantP2P) p2pStatus.value = "native";
           video.play().catch(() => {});
         } else {
           status.value = "unsupported";
         }
         return;
       }
-      const hls = new HlsClass({ enableWorker: true, lowLatencyMode: false });
+      const hlsConfig: Partial<HlsConfig> = {
+        enableWorker: true,
+        lowLatencyMode: false,
+      };
+      let hls: Hls;
+      if (p2pModule) {
+        const { HlsJsP2PEngine } = p2pModule;
+        const HlsWithP2P = HlsJsP2PEngine.injectMixin(HlsClass);
+        const debug =
+          new URL(location.href).searchParams.get("debug") === "p2p";
+        const log: P2PDebugLog = { events: [], p2pSegments: [] };
+        if (debug) {
+          (globalThis as { __redflixP2P?: P2PDebugLog }).__redflixP2P = log;
+        }
+        const record = debug
+          ? (event: P2PDebugLog["events"][number]) => log.events.push(event)
+          : () => {};
+        hls = new HlsWithP2P({
+          ...hlsConfig,
+          p2p: {
+            core: {
+              ...p2p.core,
+              // Only a joiner of a watched channel waits for peers; a first viewer starts at HTTP speed.
+              httpDownloadInitialTimeoutMs: viewers > 0
+                ? (p2p.core.httpDownloadInitialTimeoutMs ?? p2p.joinWaitMs)
+                : 0,
+              announceTrackers: [trackerUrl(p2p, channelId)],
+              rtcConfig: { iceServers: p2p.iceServers },
+              swarmId: `redflix:${channelId}`, // one swarm per channel, whatever the host or rendition URLs
+              isP2PDisabled: !viewerP2P.value,
+              validateP2PSegment: debug
+                ? async (url: string, _range: unknown, data: ArrayBuffer) => {
+                  log.p2pSegments.push({ url, sha256: await sha256Hex(data) });
+                  return true;
+                }
+                : undefined,
+            },
+            onHlsJsCreated(created) {
+              const engine = created.p2pEngine;
+              engineRef.current = engine;
+              engine.addEventListener(
+                "onChunkDownloaded",
+                (bytes, source, peerId) => {
+                  stats.chunkDownloaded(bytes, source);
+                  record({ type: "chunkDownloaded", bytes, source, peerId });
+                },
+              );
+              engine.addEventListener("onChunkUploaded", (bytes, peerId) => {
+                stats.chunkUploaded(bytes);
+                record({ type: "chunkUploaded", bytes, peerId });
+              });
+              engine.addEventListener("onSegmentLoaded", (details) => {
+                stats.segmentLoaded(details.downloadSource);
+                record({
+                  type: "segmentLoaded",
+                  bytes: details.bytesLength,
+                  source: details.downloadSource,
+                });
+              });
+              engine.addEventListener("onPeerConnect", ({ peerId }) => {
+                stats.peerConnected(peerId);
+                if (viewerP2P.value) p2pStatus.value = "active";
+                record({ type: "peerConnect", peerId });
+              });
+              engine.addEventListener("onPeerClose", ({ peerId }) => {
+                stats.peerClosed(peerId);
+                if (
+                  stats.peers.value.length === 0 && p2pStatus.value === "active"
+                ) p2pStatus.value = "waiting";
+                record({ type: "peerClose", peerId });
+              });
+              const trackerTrouble = () => {
+                if (stats.peers.value.length === 0 && viewerP2P.value) {
+                  p2pStatus.value = "tracker";
+                }
+              };
+              engine.addEventListener("onTrackerError", trackerTrouble);
+              engine.addEventListener("onTrackerWarning", ({ warning }) => {
+                // bittorrent-tracker reports a socket it cannot open as a warning.
+                if (
+                  /connect|socket|closed/i.test(
+                    String((warning as Error)?.message ?? warning),
+                  )
+                ) trackerTrouble();
+              });
+            },
+          },
+        });
+        p2pStatus.value = viewerP2P.value ? "waiting" : "viewer";
+      } else {
+        hls = new HlsClass(hlsConfig);
+      }
       hlsRef.current = hls;
       let mediaRecoveries = 0;
       hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
@@ -152,8 +313,10 @@ export default function Player({ src, locale }: PlayerProps) {
     start(video).catch((error) => fail(String(error)));
     return () => {
       disposed = true;
-      hlsRef.current?.destroy();
+      hlsRef.current?.destroy(); // also destroys the P2P engine: peers and tracker socket close
       hlsRef.current = null;
+      engineRef.current = null;
+      stats.clearPeers();
       video.removeEventListener("playing", onPlaying);
       video.removeEventListener("waiting", onWaiting);
       video.removeEventListener("pause", onPause);
@@ -166,6 +329,17 @@ export default function Player({ src, locale }: PlayerProps) {
     if (!video) return;
     video.muted = !video.muted;
     if (!video.muted && video.paused) video.play().catch(() => {});
+  };
+
+  const toggleP2P = () => {
+    const enabled = !viewerP2P.value;
+    viewerP2P.value = enabled;
+    localStorage.setItem(VIEWER_CHOICE_KEY, enabled ? "on" : "off");
+    engineRef.current?.applyDynamicConfig({
+      core: { isP2PDisabled: !enabled },
+    });
+    if (!enabled) stats.clearPeers();
+    p2pStatus.value = enabled ? "waiting" : "viewer";
   };
 
   const chooseLevel = (event: Event) => {
@@ -243,6 +417,13 @@ export default function Player({ src, locale }: PlayerProps) {
           </label>
         )}
       </div>
+      <P2PPanel
+        stats={stats}
+        status={p2pStatus}
+        viewerEnabled={viewerP2P}
+        onToggle={p2p.enabled && webrtc.value ? toggleP2P : undefined}
+        t={t}
+      />
     </div>
   );
 }

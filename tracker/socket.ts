@@ -50,6 +50,7 @@ export function upgradeToTracker(req: Request, tracker: Tracker): Response {
     idleTimeout: tracker.config.idleTimeoutS,
   });
   let connection: Connection | undefined;
+  const channel = new URL(req.url).searchParams.get("channel") ?? undefined;
   socket.onopen = () => {
     connection = tracker.connect({
       send(text) {
@@ -60,7 +61,7 @@ export function upgradeToTracker(req: Request, tracker: Tracker): Response {
       close(code, reason) {
         socket.close(code, reason);
       },
-    });
+    }, channel);
   };
   socket.onmessage = (event: MessageEvent<string | ArrayBuffer | Blob>) => {
     if (connection) tracker.receive(connection, event.data);

@@ -55,12 +55,15 @@ export class Connection implements PeerConnection {
   static #nextId = 1;
   /** Unique per process. */
   readonly id: number = Connection.#nextId++;
+  /** The channel the client watches (from `?channel=`), if it said. */
+  readonly channel?: string;
   #transport: Transport;
   #open = true;
 
   /** Wrap a transport. */
-  constructor(transport: Transport) {
+  constructor(transport: Transport, channel?: string) {
     this.#transport = transport;
+    this.channel = channel;
   }
 
   /** Whether the connection is still open. */
@@ -129,6 +132,7 @@ export class Tracker {
   readonly simple: Registry;
   #limits: ParseLimits;
   #connections = new Set<Connection>();
+  #viewersByChannel = new Map<string, number>();
   #startedAt: number;
   #clock: () => number;
   #sweepTimer?: ReturnType<typeof setInterval>;
@@ -233,17 +237,40 @@ export class Tracker {
     return this.webtorrent.sweep() + this.simple.sweep();
   }
 
-  /** Register a new client connection. */
-  connect(transport: Transport): Connection {
-    const connection = new Connection(transport);
+  /**
+   * Register a new client connection; `channel` (a catalog id the player
+   * gives as `?channel=`) lets the tracker count viewers per channel.
+   */
+  connect(transport: Transport, channel?: string): Connection {
+    const valid = channel && /^[a-z0-9-]{1,64}$/.test(channel)
+      ? channel
+      : undefined;
+    const connection = new Connection(transport, valid);
     this.#connections.add(connection);
+    if (valid) {
+      this.#viewersByChannel.set(
+        valid,
+        (this.#viewersByChannel.get(valid) ?? 0) + 1,
+      );
+    }
     return connection;
+  }
+
+  /** Open player connections of a channel: how many viewers a joiner will find. */
+  viewers(channel: string): number {
+    return this.#viewersByChannel.get(channel) ?? 0;
   }
 
   /** Forget a connection and remove its peers at once. */
   disconnect(connection: Connection): void {
     connection.markClosed();
     if (!this.#connections.delete(connection)) return;
+    const { channel } = connection;
+    if (channel) {
+      const left = (this.#viewersByChannel.get(channel) ?? 1) - 1;
+      if (left > 0) this.#viewersByChannel.set(channel, left);
+      else this.#viewersByChannel.delete(channel);
+    }
     this.webtorrent.removeConnection(connection);
     this.simple.removeConnection(connection);
   }

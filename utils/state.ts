@@ -5,6 +5,7 @@
  */
 import type { Catalog } from "../channels/catalog.ts";
 import type { Locale, Messages } from "../i18n/mod.ts";
+import type { PlayerP2PConfig } from "../p2p/config.ts";
 import type { Tracker } from "../tracker/mod.ts";
 
 /** Request state of RedFlix routes. */
@@ -13,6 +14,8 @@ export interface AppState extends Record<string, unknown> {
   catalog: Catalog;
   /** The WebSocket tracker. */
   tracker: Tracker;
+  /** P2P settings handed to players. */
+  p2p: PlayerP2PConfig;
   /** The viewer's language, from `Accept-Language` or `?lang=`. */
   locale: Locale;
   /** The messages of that language. */

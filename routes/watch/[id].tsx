@@ -25,7 +25,14 @@ export default function Watch(
       </Head>
       <div class="player-frame">
         {kind === "hls"
-          ? <Player channelId={channel.id} src={channel.url} locale={locale} />
+          ? (
+            <Player
+              channelId={channel.id}
+              src={channel.url}
+              locale={locale}
+              p2p={state.p2p}
+            />
+          )
           : (
             <iframe
               class="embed"

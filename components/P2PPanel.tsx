@@ -1,0 +1,174 @@
+import type { ReadonlySignal } from "@preact/signals";
+import type { Messages } from "../i18n/mod.ts";
+import {
+  formatBytes,
+  formatSpeed,
+  type P2PStats,
+  type ThroughputSample,
+} from "../p2p/stats.ts";
+
+/** Why P2P is or is not running for this viewer. */
+export type P2PStatus =
+  | "starting"
+  | "active"
+  | "waiting"
+  | "operator"
+  | "viewer"
+  | "webrtc"
+  | "tracker"
+  | "native";
+
+/** Props of {@linkcode P2PPanel}. */
+export interface P2PPanelProps {
+  /** Live statistics. */
+  stats: P2PStats;
+  /** What P2P is doing. */
+  status: ReadonlySignal<P2PStatus>;
+  /** The viewer's P2P choice. */
+  viewerEnabled: ReadonlySignal<boolean>;
+  /** Flip the viewer's choice; absent when P2P cannot run here at all. */
+  onToggle?: () => void;
+  /** UI text. */
+  t: Messages;
+}
+
+function statusText(status: P2PStatus, t: Messages): string {
+  switch (status) {
+    case "starting":
+      return t.p2pStarting;
+    case "active":
+      return t.p2pActive;
+    case "waiting":
+      return t.p2pWaiting;
+    case "operator":
+      return t.p2pOffOperator;
+    case "viewer":
+      return t.p2pOffViewer;
+    case "webrtc":
+      return t.p2pOffWebRTC;
+    case "tracker":
+      return t.p2pOffTracker;
+    case "native":
+      return t.p2pOffNative;
+  }
+}
+
+const CHART_WIDTH = 240;
+const CHART_HEIGHT = 48;
+
+function points(
+  history: readonly ThroughputSample[],
+  pick: (s: ThroughputSample) => number,
+  max: number,
+): string {
+  const step = CHART_WIDTH / 59;
+  const offset = 60 - history.length;
+  return history.map((sample, i) =>
+    `${((offset + i) * step).toFixed(1)},${
+      (CHART_HEIGHT - (pick(sample) / max) * (CHART_HEIGHT - 2)).toFixed(1)
+    }`
+  ).join(" ");
+}
+
+/** P2P vs HTTP throughput over the last minute, as two SVG lines. */
+function ThroughputChart(
+  { history, label }: { history: readonly ThroughputSample[]; label: string },
+) {
+  const max = Math.max(1, ...history.map((s) => Math.max(s.http, s.p2p)));
+  return (
+    <svg
+      class="p2p-chart"
+      viewBox={`0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`}
+      role="img"
+      aria-label={label}
+    >
+      <polyline
+        class="line-http"
+        points={points(history, (s) => s.http, max)}
+      />
+      <polyline class="line-p2p" points={points(history, (s) => s.p2p, max)} />
+    </svg>
+  );
+}
+
+/**
+ * What P2P does for this viewer: peers, speeds, the P2P ratio, bytes by
+ * source and a live chart. Every number is a signal read in place, so the
+ * panel updates without re-rendering the player.
+ */
+export function P2PPanel(
+  { stats, status, viewerEnabled, onToggle, t }: P2PPanelProps,
+) {
+  const ratio = stats.p2pRatio.value;
+  const percent = Math.round(ratio * 100);
+  const on = status.value === "active" || status.value === "waiting" ||
+    status.value === "starting";
+  return (
+    <section
+      class={`p2p-panel ${on ? "on" : "off"}`}
+      aria-label={t.p2pTitle}
+      data-status={status}
+      data-peers={stats.peers.value.length}
+      data-p2p-bytes={stats.p2pBytes}
+      data-http-bytes={stats.httpBytes}
+      data-uploaded-bytes={stats.uploadedBytes}
+      data-p2p-ratio={ratio.toFixed(4)}
+    >
+      <header>
+        <span class={`dot ${on ? "on" : "off"}`} aria-hidden="true" />
+        <p class="p2p-status" role="status">{statusText(status.value, t)}</p>
+        {onToggle && (
+          <label class="toggle">
+            <input
+              type="checkbox"
+              checked={viewerEnabled.value}
+              onChange={onToggle}
+            />
+            <span>{t.p2pToggle}</span>
+          </label>
+        )}
+      </header>
+      <div class="ratio" title={`${t.p2pRatio}: ${percent}%`}>
+        <div class="ratio-bar" style={{ width: `${percent}%` }} />
+        <span class="ratio-label">
+          {t.p2pRatio}: <strong>{percent}%</strong>
+        </span>
+      </div>
+      <dl class="p2p-numbers">
+        <div>
+          <dt>{t.p2pPeers(stats.peers.value.length)}</dt>
+          <dd class="peer-list">
+            {stats.peers.value.slice(0, 4).map((id) => (
+              <code key={id}>{id.slice(-6)}</code>
+            ))}
+          </dd>
+        </div>
+        <div>
+          <dt>{t.p2pDown}</dt>
+          <dd>{formatSpeed(stats.downSpeed.value)}</dd>
+        </div>
+        <div>
+          <dt>{t.p2pUp}</dt>
+          <dd>{formatSpeed(stats.upSpeed.value)}</dd>
+        </div>
+        <div>
+          <dt>{t.p2pViaP2P}</dt>
+          <dd class="bytes-p2p">{formatBytes(stats.p2pBytes.value)}</dd>
+        </div>
+        <div>
+          <dt>{t.p2pViaHttp}</dt>
+          <dd class="bytes-http">{formatBytes(stats.httpBytes.value)}</dd>
+        </div>
+        <div>
+          <dt>{t.p2pUploaded}</dt>
+          <dd>{formatBytes(stats.uploadedBytes.value)}</dd>
+        </div>
+        <div>
+          <dt>{t.p2pSegments}</dt>
+          <dd>{stats.p2pSegments}/{stats.httpSegments}</dd>
+        </div>
+      </dl>
+      <ThroughputChart history={stats.history.value} label={t.p2pChart} />
+    </section>
+  );
+}

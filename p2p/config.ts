@@ -1,0 +1,197 @@
+/**
+ * What the player needs to know about P2P, decided on the server from the
+ * environment and handed to the island as props: whether P2P is on, which
+ * tracker and ICE servers to use, and p2p-media-loader tuning.
+ * @module
+ */
+
+/** An ICE server, as `RTCIceServer` (TURN credentials included). */
+export interface IceServer {
+  /** `stun:` / `turn:` URL(s). */
+  urls: string | string[];
+  /** TURN user name. */
+  username?: string;
+  /** TURN credential. */
+  credential?: string;
+}
+
+/**
+ * The p2p-media-loader core options an operator may tune (see its
+ * `StreamConfig`; time windows in seconds, timeouts in ms).
+ */
+export interface CoreTuning {
+  /** Seconds ahead of the playhead that must be loaded now (HTTP if no peer has it). */
+  highDemandTimeWindow?: number;
+  /** Seconds ahead fetched over HTTP to seed the swarm when peers lack them. */
+  httpDownloadTimeWindow?: number;
+  /** Seconds ahead fetched from peers. */
+  p2pDownloadTimeWindow?: number;
+  /** Parallel HTTP downloads. */
+  simultaneousHttpDownloads?: number;
+  /** Parallel P2P downloads. */
+  simultaneousP2PDownloads?: number;
+  /** ms to hold HTTP back at start so peers can serve the first segments. */
+  httpDownloadInitialTimeoutMs?: number;
+  /** ms without bytes before a P2P download is given up. */
+  p2pNotReceivingBytesTimeoutMs?: number;
+  /** MiB of segments kept in memory for sharing. */
+  segmentMemoryStorageLimit?: number;
+}
+
+const TUNING_KEYS: ReadonlyArray<keyof CoreTuning> = [
+  "highDemandTimeWindow",
+  "httpDownloadTimeWindow",
+  "p2pDownloadTimeWindow",
+  "simultaneousHttpDownloads",
+  "simultaneousP2PDownloads",
+  "httpDownloadInitialTimeoutMs",
+  "p2pNotReceivingBytesTimeoutMs",
+  "segmentMemoryStorageLimit",
+];
+
+/** P2P settings for the player island. */
+export interface PlayerP2PConfig {
+  /** P2P for this deployment; `false` plays HTTP only. */
+  enabled: boolean;
+  /** Tracker WebSocket URL; `null` means this site's `/tracker/ws`. */
+  trackerUrl: string | null;
+  /** ICE servers for WebRTC. */
+  iceServers: IceServer[];
+  /** p2p-media-loader tuning for VOD. */
+  core: CoreTuning;
+  /**
+   * When the channel already has viewers, hold HTTP back this long (ms) at
+   * start so the first segments can come from them. A first viewer never
+   * waits: start-up stays as fast as plain HTTP.
+   */
+  joinWaitMs: number;
+}
+
+/** The public STUN servers RedFlix documents. */
+export const DEFAULT_ICE_SERVERS: IceServer[] = [
+  { urls: "stun:stun.l.google.com:19302" },
+  { urls: "stun:global.stun.twilio.com:3478" },
+];
+
+/**
+ * Default tuning, measured with `deno task swarm` (README, performance):
+ * a deep P2P window so late joiners prefetch from peers, HTTP seeding only
+ * of what no peer has.
+ */
+export const DEFAULT_CORE_TUNING: CoreTuning = {
+  highDemandTimeWindow: 15,
+  httpDownloadTimeWindow: 3000,
+  p2pDownloadTimeWindow: 6000,
+  simultaneousP2PDownloads: 3,
+};
+
+/** The default hold for joiners of a channel that has viewers (ms). */
+export const DEFAULT_JOIN_WAIT_MS = 2000;
+
+function parseJson(name: string, raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw new TypeError(
+      `Invalid ${name}: not JSON (${(error as Error).message})`,
+    );
+  }
+}
+
+/** Validate `ICE_SERVERS`: a JSON array of RTCIceServer. */
+export function parseIceServers(raw: string): IceServer[] {
+  const value = parseJson("ICE_SERVERS", raw);
+  if (!Array.isArray(value)) {
+    throw new TypeError("Invalid ICE_SERVERS: expected a JSON array");
+  }
+  return value.map((item, i) => {
+    if (typeof item !== "object" || item === null) {
+      throw new TypeError(`Invalid ICE_SERVERS[${i}]: expected an object`);
+    }
+    const { urls, username, credential } = item as Record<string, unknown>;
+    const list = Array.isArray(urls) ? urls : [urls];
+    if (
+      list.length === 0 ||
+      !list.every((u) => typeof u === "string" && /^(stuns?|turns?):/.test(u))
+    ) {
+      throw new TypeError(
+        `Invalid ICE_SERVERS[${i}].urls: expected stun:/turn: URL(s)`,
+      );
+    }
+    const server: IceServer = { urls: urls as string | string[] };
+    if (username !== undefined) {
+      if (typeof username !== "string") {
+        throw new TypeError(`Invalid ICE_SERVERS[${i}].username`);
+      }
+      server.username = username;
+    }
+    if (credential !== undefined) {
+      if (typeof credential !== "string") {
+        throw new TypeError(`Invalid ICE_SERVERS[${i}].credential`);
+      }
+      server.credential = credential;
+    }
+    return server;
+  });
+}
+
+/** Validate `P2P_CORE_OPTIONS`: a JSON object of {@linkcode CoreTuning} numbers. */
+export function parseCoreTuning(raw: string): CoreTuning {
+  const value = parseJson("P2P_CORE_OPTIONS", raw);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError("Invalid P2P_CORE_OPTIONS: expected a JSON object");
+  }
+  const tuning: CoreTuning = {};
+  for (const [key, option] of Object.entries(value)) {
+    if (!TUNING_KEYS.includes(key as keyof CoreTuning)) {
+      throw new TypeError(
+        `Invalid P2P_CORE_OPTIONS: unknown option "${key}" (known: ${
+          TUNING_KEYS.join(", ")
+        })`,
+      );
+    }
+    if (typeof option !== "number" || !Number.isFinite(option) || option < 0) {
+      throw new RangeError(
+        `Invalid P2P_CORE_OPTIONS.${key}: expected a non-negative number`,
+      );
+    }
+    tuning[key as keyof CoreTuning] = option;
+  }
+  return tuning;
+}
+
+/** Read the player's P2P settings from the environment. */
+export function p2pConfigFromEnv(
+  env: (name: string) => string | undefined,
+): PlayerP2PConfig {
+  const enabled = env("P2P_ENABLED");
+  if (
+    enabled !== undefined && !["true", "false", "1", "0", ""].includes(enabled)
+  ) {
+    throw new TypeError(
+      `Invalid P2P_ENABLED: expected true or false, got "${enabled}"`,
+    );
+  }
+  const trackerUrl = env("P2P_TRACKER_URL") || null;
+  if (trackerUrl && !/^wss?:\/\//.test(trackerUrl)) {
+    throw new TypeError(
+      `Invalid P2P_TRACKER_URL: expected a ws:// or wss:// URL, got "${trackerUrl}"`,
+    );
+  }
+  const ice = env("ICE_SERVERS");
+  const core = env("P2P_CORE_OPTIONS");
+  const wait = env("P2P_JOIN_WAIT_MS");
+  const joinWaitMs = wait ? Number(wait) : DEFAULT_JOIN_WAIT_MS;
+  if (!Number.isInteger(joinWaitMs) || joinWaitMs < 0 || joinWaitMs > 10_000) {
+    throw new RangeError(
+      `Invalid P2P_JOIN_WAIT_MS: expected 0-10000, got "${wait}"`,
+    );
+  }
+  return {
+    enabled: enabled !== "false" && enabled !== "0",
+    trackerUrl,
+    iceServers: ice ? parseIceServers(ice) : DEFAULT_ICE_SERVERS,
+    core: { ...DEFAULT_CORE_TUNING, ...(core ? parseCoreTuning(core) : {}) },
+    joinWaitMs,
+  };
+}

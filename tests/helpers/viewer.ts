@@ -1,0 +1,88 @@
+/**
+ * Helpers for browser tests of the player: open a viewer, wait for
+ * playback, read its P2P debug log and stats panel.
+ * @module
+ */
+import type { BrowserContext, Page } from "playwright-core";
+import type { P2PDebugLog } from "../../islands/Player.tsx";
+
+/** What a viewer's panel and debug log say at one instant. */
+export interface ViewerSnapshot {
+  /** Panel `data-*` attributes. */
+  panel: {
+    status: string;
+    peers: number;
+    p2pBytes: number;
+    httpBytes: number;
+    uploadedBytes: number;
+    ratio: number;
+  };
+  /** The debug log (`?debug=p2p`). */
+  log: P2PDebugLog;
+  /** `video.currentTime`. */
+  currentTime: number;
+}
+
+/** Open `/watch/<channel>?debug=p2p` in a fresh page of `context`. */
+export async function openViewer(
+  context: BrowserContext,
+  baseUrl: string,
+  channel: string,
+): Promise<Page> {
+  const page = await context.newPage();
+  page.on(
+    "pageerror",
+    (error) => console.error(`[page error] ${error.message}`),
+  );
+  await page.goto(`${baseUrl}/watch/${channel}?debug=p2p`);
+  return page;
+}
+
+/** Wait until the video has played past `seconds`. */
+export async function waitForPlayback(
+  page: Page,
+  seconds = 1,
+  timeout = 30_000,
+): Promise<void> {
+  await page.waitForFunction(
+    (s) => (document.querySelector("video")?.currentTime ?? 0) > s,
+    seconds,
+    { timeout },
+  );
+}
+
+/** Read the panel and the debug log in one go, so they describe the same moment. */
+export function snapshot(page: Page): Promise<ViewerSnapshot> {
+  return page.evaluate(() => {
+    const panel = document.querySelector<HTMLElement>(".p2p-panel")!;
+    const data = panel.dataset;
+    const log = (globalThis as { __redflixP2P?: P2PDebugLog }).__redflixP2P ??
+      { events: [], p2pSegments: [] };
+    return {
+      panel: {
+        status: data.status ?? "",
+        peers: Number(data.peers),
+        p2pBytes: Number(data.p2pBytes),
+        httpBytes: Number(data.httpBytes),
+        uploadedBytes: Number(data.uploadedBytes),
+        ratio: Number(data.p2pRatio),
+      },
+      log: JSON.parse(JSON.stringify(log)),
+      currentTime: document.querySelector("video")!.currentTime,
+    };
+  });
+}
+
+/** Sum of chunk bytes in a debug log, by source. */
+export function bytesFromEvents(
+  log: P2PDebugLog,
+): { http: number; p2p: number; uploaded: number } {
+  const sum = { http: 0, p2p: 0, uploaded: 0 };
+  for (const event of log.events) {
+    if (event.type === "chunkDownloaded") {
+      sum[event.source === "p2p" ? "p2p" : "http"] += event.bytes ?? 0;
+    }
+    if (event.type === "chunkUploaded") sum.uploaded += event.bytes ?? 0;
+  }
+  return sum;
+}
