@@ -67,10 +67,16 @@ Deno.test("the real server serves pages, islands, static files and errors over H
         const data = JSON.parse(
           /id="__redflix_islands">(.*?)<\/script>/.exec(body)![1]!,
         );
-        assert.deepEqual(data.props[0].v, {
+        const { p2p, ...props } = data.props[0].v;
+        assert.deepEqual(props, {
           channelId: "demo",
           src: "/media/demo/master.m3u8",
           locale: "pt-BR",
+        });
+        assert.equal(p2p.enabled, true);
+        assert.equal(p2p.trackerUrl, null, "players use this site's tracker");
+        assert.deepEqual(p2p.iceServers[0], {
+          urls: "stun:stun.l.google.com:19302",
         });
         islandUrl = data.modules.Player;
         bootUrl = /<script type="module" src="([^"]+)"/.exec(body)![1]!;
