@@ -7,6 +7,7 @@ import { P2PPanel, type P2PStatus } from "../components/P2PPanel.tsx";
 import { type Locale, messages } from "../i18n/mod.ts";
 import type { PlayerP2PConfig } from "../p2p/config.ts";
 import { P2PStats } from "../p2p/stats.ts";
+import { digestHex } from "../utils/hex.ts";
 
 /** Props of the {@linkcode Player} island. */
 export interface PlayerProps {
@@ -57,11 +58,6 @@ async function channelViewers(channelId: string): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-async function sha256Hex(data: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** What the player is doing, shown to the viewer and in `data-state`. */
@@ -207,7 +203,7 @@ export default function Player({ channelId, src, locale, p2p }: PlayerProps) {
               isP2PDisabled: !viewerP2P.value,
               validateP2PSegment: debug
                 ? async (url: string, _range: unknown, data: ArrayBuffer) => {
-                  log.p2pSegments.push({ url, sha256: await sha256Hex(data) });
+                  log.p2pSegments.push({ url, sha256: await digestHex(data) });
                   return true;
                 }
                 : undefined,

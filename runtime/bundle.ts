@@ -6,6 +6,7 @@
  * @module
  */
 import type { IslandAssets } from "./render.ts";
+import { digestHex } from "../utils/hex.ts";
 
 /** The URL prefix bundles are served under: `/_islands/<buildId>/<file>`. */
 export const BUNDLE_PREFIX = "/_islands/";
@@ -82,9 +83,7 @@ async function hashFiles(
     all.set(part, offset);
     offset += part.length;
   }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return (await digestHex(all)).slice(0, 16);
 }
 
 /** Bundle the boot module and the given islands with `deno bundle`. */

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { digestHex } from "../utils/hex.ts";
+
 /** MIME types by file extension. */
 export const MIME_TYPES: Readonly<Record<string, string>> = {
   html: "text/html; charset=utf-8",
@@ -86,10 +88,7 @@ export class StaticFiles {
     if (cached && cached.mtime === mtime && cached.size === info.size) {
       return cached.etag;
     }
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", data));
-    const etag = `"${
-      [...digest].map((b) => b.toString(16).padStart(2, "0")).join("")
-    }"`;
+    const etag = `"${await digestHex(data, "SHA-1")}"`;
     this.#etags.set(path, { mtime, size: info.size, etag });
     return etag;
   }

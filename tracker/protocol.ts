@@ -132,16 +132,16 @@ export interface ParseLimits {
   maxOffers: number;
   /** Most info_hashes in one scrape. */
   maxScrape: number;
-  /** Largest simple-API id or payload, in characters of JSON. */
-  maxSimpleField: number;
 }
+
+/** Longest simple-API peer or swarm id. */
+const MAX_SIMPLE_ID = 256;
 
 /** Default parse limits. */
 export const DEFAULT_PARSE_LIMITS: ParseLimits = {
   maxSdpLength: 16 * 1024,
   maxOffers: 10,
   maxScrape: 255,
-  maxSimpleField: 16 * 1024,
 };
 
 type Json = Record<string, unknown>;
@@ -331,29 +331,26 @@ function parseScrape(json: Json, limits: ParseLimits): ScrapeMessage {
   return { kind: "scrape", infoHashes };
 }
 
-function simpleId(json: Json, field: string, limits: ParseLimits): string {
+function simpleId(json: Json, field: string): string {
   const value = json[field];
   if (typeof value !== "string" || value.length === 0) {
     throw new ProtocolError(`Invalid ${field}: expected a non-empty string`);
   }
-  if (value.length > Math.min(limits.maxSimpleField, 256)) {
+  if (value.length > MAX_SIMPLE_ID) {
     throw new ProtocolError(
-      `Invalid ${field}: ${value.length} characters, at most 256`,
+      `Invalid ${field}: ${value.length} characters, at most ${MAX_SIMPLE_ID}`,
     );
   }
   return value;
 }
 
-function parseSimple(
-  json: Json,
-  limits: ParseLimits,
-): SimpleAnnounceMessage | SimpleRelayMessage {
+function parseSimple(json: Json): SimpleAnnounceMessage | SimpleRelayMessage {
   const type = json.type;
   if (type === "announce") {
     return {
       kind: "simple-announce",
-      peerId: simpleId(json, "peerId", limits),
-      infoHash: simpleId(json, "infoHash", limits),
+      peerId: simpleId(json, "peerId"),
+      infoHash: simpleId(json, "infoHash"),
     };
   }
   if (type === "offer" || type === "answer" || type === "ice") {
@@ -361,8 +358,8 @@ function parseSimple(
     return {
       kind: "simple-relay",
       type,
-      from: simpleId(json, "from", limits),
-      to: simpleId(json, "to", limits),
+      from: simpleId(json, "from"),
+      to: simpleId(json, "to"),
       data: json.data,
     };
   }
@@ -400,6 +397,6 @@ export function parseMessage(
       `Unknown action: ${JSON.stringify(message.action).slice(0, 40)}`,
     );
   }
-  if (message.type !== undefined) return parseSimple(message, limits);
+  if (message.type !== undefined) return parseSimple(message);
   throw new ProtocolError("Invalid message: no action or type");
 }

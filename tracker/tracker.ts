@@ -158,7 +158,6 @@ export class Tracker {
       maxSdpLength: this.config.maxSdpLength,
       maxOffers: this.config.maxOffers,
       maxScrape: this.config.maxScrape,
-      maxSimpleField: this.config.maxSdpLength,
     };
     this.#startedAt = this.#clock();
   }

@@ -5,17 +5,13 @@ import {
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { digestHex } from "../../utils/hex.ts";
 import {
   bytesFromEvents,
   openViewer,
   snapshot,
   waitForPlayback,
 } from "../helpers/viewer.ts";
-
-async function sha256(data: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 if (IN_LOOPBACK_NAMESPACE) {
   Deno.test("two viewers of the demo channel share segments over WebRTC", async (t) => {
@@ -53,7 +49,7 @@ if (IN_LOOPBACK_NAMESPACE) {
               .arrayBuffer();
             assert.equal(
               received,
-              await sha256(origin),
+              await digestHex(origin),
               `segment ${url} from a peer matches the origin`,
             );
           }

@@ -4,6 +4,7 @@ import {
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { toHex } from "../../utils/hex.ts";
 
 const fixture = new URL("../fixtures/webtorrent_client/", import.meta.url);
 
@@ -74,8 +75,9 @@ if (IN_LOOPBACK_NAMESPACE) {
     const server = await startTestServer({ buildDir: false });
     try {
       const url = server.url.replace("http", "ws") + "/tracker/ws";
-      const infoHashHex = [...new TextEncoder().encode("redflix-test-swarm!!")]
-        .map((b) => b.toString(16).padStart(2, "0")).join("");
+      const infoHashHex = toHex(
+        new TextEncoder().encode("redflix-test-swarm!!"),
+      );
       const alice = runClient(url, infoHashHex, "alice");
       await new Promise((resolve) => setTimeout(resolve, 500)); // alice is in the swarm first
       const bob = runClient(url, infoHashHex, "bob");
