@@ -7,11 +7,12 @@ import * as $2 from "./routes/_app.tsx";
 import * as $3 from "./routes/_middleware.ts";
 import * as $4 from "./routes/health.ts";
 import * as $5 from "./routes/index.tsx";
-import * as $6 from "./routes/tracker/channels/[id].ts";
-import * as $7 from "./routes/tracker/peers/[infoHash].ts";
-import * as $8 from "./routes/tracker/stats.ts";
-import * as $9 from "./routes/tracker/ws.ts";
-import * as $10 from "./routes/watch/[id].tsx";
+import * as $6 from "./routes/live/[source]/[file].ts";
+import * as $7 from "./routes/tracker/channels/[id].ts";
+import * as $8 from "./routes/tracker/peers/[infoHash].ts";
+import * as $9 from "./routes/tracker/stats.ts";
+import * as $10 from "./routes/tracker/ws.ts";
+import * as $11 from "./routes/watch/[id].tsx";
 import * as $$0 from "./islands/Player.tsx";
 
 import type { Manifest } from "./runtime/types.ts";
@@ -24,11 +25,12 @@ const manifest = {
     "./routes/_middleware.ts": $3,
     "./routes/health.ts": $4,
     "./routes/index.tsx": $5,
-    "./routes/tracker/channels/[id].ts": $6,
-    "./routes/tracker/peers/[infoHash].ts": $7,
-    "./routes/tracker/stats.ts": $8,
-    "./routes/tracker/ws.ts": $9,
-    "./routes/watch/[id].tsx": $10,
+    "./routes/live/[source]/[file].ts": $6,
+    "./routes/tracker/channels/[id].ts": $7,
+    "./routes/tracker/peers/[infoHash].ts": $8,
+    "./routes/tracker/stats.ts": $9,
+    "./routes/tracker/ws.ts": $10,
+    "./routes/watch/[id].tsx": $11,
   },
   islands: {
     "./islands/Player.tsx": $$0,

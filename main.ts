@@ -10,6 +10,7 @@ import { DEFAULT_LOCALE, messages } from "./i18n/mod.ts";
 import { type AppHandler, createHandler } from "./runtime/server.ts";
 import type { Manifest } from "./runtime/types.ts";
 import { p2pConfigFromEnv, type PlayerP2PConfig } from "./p2p/config.ts";
+import { LiveSources } from "./live/source.ts";
 import {
   Tracker,
   type TrackerConfig,
@@ -28,12 +29,18 @@ export interface AppConfig {
   tracker?: Partial<TrackerConfig>;
   /** P2P settings for players; defaults from the environment. */
   p2p?: Partial<PlayerP2PConfig>;
+  /** Clock of the simulated live channels (ms since epoch); for tests. */
+  liveClock?: () => number;
+  /** Fetches remote playlists when probing channels; tests keep it on loopback. */
+  fetchRemote?: (url: string) => Promise<Response>;
 }
 
 /** A ready app: its handler and the services behind it. */
 export interface App {
   /** The request handler. */
   handler: AppHandler;
+  /** Resolves once every channel was probed for live or VOD (start-up does not wait). */
+  probed: Promise<void>;
   /** Release timers and sockets. */
   close(): Promise<void>;
 }
@@ -64,7 +71,11 @@ export async function createApp(
       ...defaults,
       ...config.p2p,
       core: { ...defaults.core, ...config.p2p?.core },
+      liveCore: { ...defaults.liveCore, ...config.p2p?.liveCore },
     },
+    live: new LiveSources(new URL("./static/media/", import.meta.url), {
+      clock: config.liveClock,
+    }),
     locale: DEFAULT_LOCALE,
     t: messages(DEFAULT_LOCALE),
   };
@@ -72,8 +83,16 @@ export async function createApp(
     state,
     buildDir: config.buildDir,
   });
+  // Site paths (/media/…, /live/…) are answered by this app itself; the rest is fetched.
+  const probed = catalog.probe((url) =>
+    url.startsWith("/")
+      ? handler(new Request(new URL(url, "http://localhost")))
+      : (config.fetchRemote ??
+        ((u) => fetch(u, { signal: AbortSignal.timeout(5000) })))(url)
+  );
   return {
     handler,
+    probed,
     close() {
       tracker.close();
       return Promise.resolve();

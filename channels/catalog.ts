@@ -3,7 +3,8 @@
  * embedded default, searchable by name and category.
  * @module
  */
-import { type Channel, parseChannel } from "./channel.ts";
+import { type Channel, parseChannel, playerKind } from "./channel.ts";
+import { type Fetcher, probeStreamKind, type StreamKind } from "./probe.ts";
 import { type CatalogResult, parseM3u } from "./m3u.ts";
 import { DEFAULT_CHANNELS } from "./default.ts";
 import { log } from "../utils/log.ts";
@@ -78,6 +79,7 @@ function fold(value: string): string {
 export class Catalog {
   #channels: Channel[];
   #byId: Map<string, Channel>;
+  #kinds = new Map<string, StreamKind>();
 
   /** A catalog of these channels (ids must be unique). */
   constructor(channels: Channel[]) {
@@ -93,6 +95,38 @@ export class Catalog {
   /** The channel with this id. */
   get(id: string): Channel | undefined {
     return this.#byId.get(id);
+  }
+
+  /** Live or VOD, as read from the channel's playlist; `unknown` until probed. */
+  kind(id: string): StreamKind {
+    return this.#kinds.get(id) ?? "unknown";
+  }
+
+  /**
+   * Read every HLS channel's playlist to tell live from VOD, a few at a
+   * time. Failures leave `unknown`; they are logged, never thrown.
+   */
+  async probe(fetcher: Fetcher, concurrency = 4): Promise<void> {
+    const queue = this.#channels.filter((channel) =>
+      playerKind(channel.url) === "hls"
+    );
+    const worker = async () => {
+      for (let channel = queue.shift(); channel; channel = queue.shift()) {
+        const kind = await probeStreamKind(channel.url, fetcher);
+        this.#kinds.set(channel.id, kind);
+        if (kind === "unknown") {
+          log.warn("catalog.probe_failed", {
+            channel: channel.id,
+            url: channel.url,
+          });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    log.info("catalog.probed", {
+      live: [...this.#kinds.values()].filter((k) => k === "live").length,
+      vod: [...this.#kinds.values()].filter((k) => k === "vod").length,
+    });
   }
 
   /** The categories in use, sorted. */

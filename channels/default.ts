@@ -20,6 +20,15 @@ export const DEFAULT_CHANNELS: Channel[] = [
     ],
   },
   {
+    id: "ao-vivo",
+    name: "RedFlix Ao Vivo",
+    url: "/live/demo/master.m3u8",
+    logo: "/logos/live.svg",
+    category: "Demo",
+    quality: "360p",
+    programs: [{ title: "Transmissão contínua / Continuous broadcast" }],
+  },
+  {
     id: "relogio",
     name: "Relógio RedFlix",
     url: "/embed/clock.html",

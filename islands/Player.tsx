@@ -1,425 +1,105 @@
 import { useSignal } from "@preact/signals";
-import { useEffect, useMemo, useRef } from "preact/hooks";
-import type Hls from "hls.js";
-import type { ErrorData, HlsConfig, LevelSwitchedData } from "hls.js";
-import type { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
-import { P2PPanel, type P2PStatus } from "../components/P2PPanel.tsx";
+import { useEffect } from "preact/hooks";
+import type { Channel } from "../channels/channel.ts";
+import type { StreamKind } from "../channels/probe.ts";
+import { ChannelInfo } from "../components/ChannelInfo.tsx";
+import { HlsPlayer } from "../components/HlsPlayer.tsx";
 import { type Locale, messages } from "../i18n/mod.ts";
 import type { PlayerP2PConfig } from "../p2p/config.ts";
-import { P2PStats } from "../p2p/stats.ts";
-import { digestHex } from "../utils/hex.ts";
+
+/** A channel the player can show, with its stream kind. */
+export interface PlayerChannel extends Channel {
+  /** Live or VOD, read from its playlist. */
+  kind: StreamKind;
+}
 
 /** Props of the {@linkcode Player} island. */
 export interface PlayerProps {
-  /** The channel's id. */
-  channelId: string;
-  /** The HLS playlist URL (master or media playlist). */
-  src: string;
+  /** The channel to start with. */
+  channel: PlayerChannel;
+  /** HLS channels the viewer can zap to without leaving the page. */
+  lineup: PlayerChannel[];
   /** The viewer's language. */
   locale: Locale;
   /** P2P settings from the server. */
   p2p: PlayerP2PConfig;
 }
 
-/** What `?debug=p2p` records on `window.__redflixP2P` (for tests and support). */
-export interface P2PDebugLog {
-  /** Every stats-relevant engine event, in order. */
-  events: Array<
-    { type: string; bytes?: number; source?: string; peerId?: string }
-  >;
-  /** SHA-256 (hex) of each segment received from a peer. */
-  p2pSegments: Array<{ url: string; sha256: string }>;
-}
-
-const VIEWER_CHOICE_KEY = "redflix.p2p";
-
-/** The tracker URL: the configured one, else this site's `/tracker/ws`. */
-function trackerUrl(config: PlayerP2PConfig, channelId: string): string {
-  const base = config.trackerUrl ??
-    `${
-      location.protocol === "https:" ? "wss" : "ws"
-    }://${location.host}/tracker/ws`;
-  const url = new URL(base);
-  url.searchParams.set("channel", channelId);
-  return url.href;
-}
-
-/** Viewers of the channel right now, or 0 if the server cannot say quickly. */
-async function channelViewers(channelId: string): Promise<number> {
-  try {
-    const response = await fetch(
-      `/tracker/channels/${encodeURIComponent(channelId)}`,
-      {
-        signal: AbortSignal.timeout(800),
-      },
-    );
-    const body = await response.json() as { viewers?: number };
-    return typeof body.viewers === "number" ? body.viewers : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** What the player is doing, shown to the viewer and in `data-state`. */
-export type PlayerStatus =
-  | "loading"
-  | "playing"
-  | "paused"
-  | "buffering"
-  | "error"
-  | "unsupported";
-
-/** A rendition the viewer can pick. */
-interface QualityOption {
-  index: number;
-  bitrate: number;
-  label: string;
-}
-
-/** A speaker glyph; SVG so it renders without emoji fonts. */
-function SpeakerIcon({ muted }: { muted: boolean }) {
-  return (
-    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-      <path d="M3 9h4l5-4v14l-5-4H3z" fill="currentColor" />
-      {muted
-        ? <path d="M16 9l5 6m0-6l-5 6" stroke="currentColor" stroke-width="2" />
-        : (
-          <path
-            d="M16 8a5 5 0 010 8m2.5-10.5a8.5 8.5 0 010 13"
-            stroke="currentColor"
-            stroke-width="2"
-            fill="none"
-          />
-        )}
-    </svg>
-  );
-}
-
-function levelLabel(height: number | undefined, bitrate: number): string {
-  return height ? `${height}p` : `${Math.round(bitrate / 1000)} kbps`;
-}
-
 /**
- * The HLS player: hls.js loaded lazily in the browser, muted autoplay with
- * an unmute control, loading/buffering/error states with a retry, and the
- * current quality level.
+ * The watch page's player island: the HLS player of the current channel,
+ * its info, and a lineup to zap between HLS channels. The player is keyed by
+ * channel, so a switch unmounts the old one completely (hls.js, P2P engine,
+ * peers, tracker socket, timers) before the new one starts.
  */
-export default function Player({ channelId, src, locale, p2p }: PlayerProps) {
+export default function Player({ channel, lineup, locale, p2p }: PlayerProps) {
   const t = messages(locale);
-  const videoRef = useRef<HTMLVideoElement>(null);
-  const hlsRef = useRef<Hls | null>(null);
-  const status = useSignal<PlayerStatus>("loading");
-  const muted = useSignal(true);
-  const levels = useSignal<QualityOption[]>([]);
-  const currentLevel = useSignal("");
-  const chosenLevel = useSignal(-1);
-  const attempt = useSignal(0);
-  const errorDetail = useSignal("");
-  const stats = useMemo(() => new P2PStats(), []);
-  const p2pStatus = useSignal<P2PStatus>(p2p.enabled ? "starting" : "operator");
-  const viewerP2P = useSignal(true);
-  const engineRef = useRef<HlsJsP2PEngine | null>(null);
-  const webrtc = useSignal(true);
+  const current = useSignal(channel);
 
   useEffect(() => {
-    const timer = setInterval(() => stats.tick(), 1000);
-    return () => clearInterval(timer);
-  }, [stats]);
-
-  useEffect(() => {
-    const video = videoRef.current;
-    if (!video) return;
-    let disposed = false;
-    const onPlaying = () => (status.value = "playing");
-    const onWaiting = () => {
-      if (status.value !== "error") status.value = "buffering";
-    };
-    const onPause = () => {
-      if (status.value === "playing") status.value = "paused";
-    };
-    const onVolume = () => (muted.value = video.muted);
-    video.addEventListener("playing", onPlaying);
-    video.addEventListener("waiting", onWaiting);
-    video.addEventListener("pause", onPause);
-    video.addEventListener("volumechange", onVolume);
-    status.value = "loading";
-
-    const fail = (detail: string) => {
-      errorDetail.value = detail;
-      status.value = "error";
-    };
-
-    async function start(video: HTMLVideoElement) {
-      viewerP2P.value = localStorage.getItem(VIEWER_CHOICE_KEY) !== "off";
-      webrtc.value = typeof RTCPeerConnection === "function";
-      const wantP2P = p2p.enabled && webrtc.value;
-      const [{ default: HlsClass }, p2pModule, viewers] = await Promise.all([
-        import("hls.js"),
-        wantP2P ? import("p2p-media-loader-hlsjs") : undefined,
-        wantP2P ? channelViewers(channelId) : 0,
-      ]);
-      if (disposed) return;
-      if (!p2p.enabled) p2pStatus.value = "operator";
-      else if (!webrtc.value) p2pStatus.value = "webrtc";
-      if (!HlsClass.isSupported()) {
-        if (video.canPlayType("application/vnd.apple.mpegurl")) {
-          video.src = src; // Safari and iOS play HLS natively, without P2P
-          if (wantP2P) p2pStatus.value = "native";
-          video.play().catch(() => {});
-        } else {
-          status.value = "unsupported";
-        }
-        return;
+    // Back and forward move between zapped channels.
+    const onPopState = () => {
+      const id = decodeURIComponent(location.pathname.split("/").pop() ?? "");
+      const found = lineup.find((c) => c.id === id);
+      if (found) {
+        current.value = found;
+        document.title = `${found.name} · ${t.siteName}`;
       }
-      const hlsConfig: Partial<HlsConfig> = {
-        enableWorker: true,
-        lowLatencyMode: false,
-      };
-      let hls: Hls;
-      if (p2pModule) {
-        const { HlsJsP2PEngine } = p2pModule;
-        const HlsWithP2P = HlsJsP2PEngine.injectMixin(HlsClass);
-        const debug =
-          new URL(location.href).searchParams.get("debug") === "p2p";
-        const log: P2PDebugLog = { events: [], p2pSegments: [] };
-        if (debug) {
-          (globalThis as { __redflixP2P?: P2PDebugLog }).__redflixP2P = log;
-        }
-        const record = debug
-          ? (event: P2PDebugLog["events"][number]) => log.events.push(event)
-          : () => {};
-        hls = new HlsWithP2P({
-          ...hlsConfig,
-          p2p: {
-            core: {
-              ...p2p.core,
-              // Only a joiner of a watched channel waits for peers; a first viewer starts at HTTP speed.
-              httpDownloadInitialTimeoutMs: viewers > 0
-                ? (p2p.core.httpDownloadInitialTimeoutMs ?? p2p.joinWaitMs)
-                : 0,
-              announceTrackers: [trackerUrl(p2p, channelId)],
-              rtcConfig: { iceServers: p2p.iceServers },
-              swarmId: `redflix:${channelId}`, // one swarm per channel, whatever the host or rendition URLs
-              isP2PDisabled: !viewerP2P.value,
-              validateP2PSegment: debug
-                ? async (url: string, _range: unknown, data: ArrayBuffer) => {
-                  log.p2pSegments.push({ url, sha256: await digestHex(data) });
-                  return true;
-                }
-                : undefined,
-            },
-            onHlsJsCreated(created) {
-              const engine = created.p2pEngine;
-              engineRef.current = engine;
-              engine.addEventListener(
-                "onChunkDownloaded",
-                (bytes, source, peerId) => {
-                  stats.chunkDownloaded(bytes, source);
-                  record({ type: "chunkDownloaded", bytes, source, peerId });
-                },
-              );
-              engine.addEventListener("onChunkUploaded", (bytes, peerId) => {
-                stats.chunkUploaded(bytes);
-                record({ type: "chunkUploaded", bytes, peerId });
-              });
-              engine.addEventListener("onSegmentLoaded", (details) => {
-                stats.segmentLoaded(details.downloadSource);
-                record({
-                  type: "segmentLoaded",
-                  bytes: details.bytesLength,
-                  source: details.downloadSource,
-                });
-              });
-              engine.addEventListener("onPeerConnect", ({ peerId }) => {
-                stats.peerConnected(peerId);
-                if (viewerP2P.value) p2pStatus.value = "active";
-                record({ type: "peerConnect", peerId });
-              });
-              engine.addEventListener("onPeerClose", ({ peerId }) => {
-                stats.peerClosed(peerId);
-                if (
-                  stats.peers.value.length === 0 && p2pStatus.value === "active"
-                ) p2pStatus.value = "waiting";
-                record({ type: "peerClose", peerId });
-              });
-              const trackerTrouble = () => {
-                if (stats.peers.value.length === 0 && viewerP2P.value) {
-                  p2pStatus.value = "tracker";
-                }
-              };
-              engine.addEventListener("onTrackerError", trackerTrouble);
-              engine.addEventListener("onTrackerWarning", ({ warning }) => {
-                // bittorrent-tracker reports a socket it cannot open as a warning.
-                if (
-                  /connect|socket|closed/i.test(
-                    String((warning as Error)?.message ?? warning),
-                  )
-                ) trackerTrouble();
-              });
-            },
-          },
-        });
-        p2pStatus.value = viewerP2P.value ? "waiting" : "viewer";
-      } else {
-        hls = new HlsClass(hlsConfig);
-      }
-      hlsRef.current = hls;
-      let mediaRecoveries = 0;
-      hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
-        // Highest quality first, as viewers expect in a quality menu.
-        levels.value = hls.levels
-          .map((level, index) => ({
-            index,
-            bitrate: level.bitrate,
-            label: levelLabel(level.height, level.bitrate),
-          }))
-          .sort((a, b) => b.bitrate - a.bitrate);
-        video.play().catch(() => {
-          // Autoplay refused even muted: the native controls let the viewer start.
-          if (status.value === "loading") status.value = "paused";
-        });
-      });
-      hls.on(
-        HlsClass.Events.LEVEL_SWITCHED,
-        (_event: string, data: LevelSwitchedData) => {
-          const level = hls.levels[data.level];
-          currentLevel.value = level
-            ? levelLabel(level.height, level.bitrate)
-            : "";
-        },
-      );
-      hls.on(HlsClass.Events.ERROR, (_event: string, data: ErrorData) => {
-        if (!data.fatal) return;
-        if (
-          data.type === HlsClass.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 2
-        ) {
-          mediaRecoveries++;
-          if (mediaRecoveries === 2) hls.swapAudioCodec();
-          hls.recoverMediaError();
-          return;
-        }
-        fail(`${data.type}: ${data.details}`);
-        hls.destroy();
-        hlsRef.current = null;
-      });
-      hls.loadSource(src);
-      hls.attachMedia(video);
-    }
-
-    start(video).catch((error) => fail(String(error)));
-    return () => {
-      disposed = true;
-      hlsRef.current?.destroy(); // also destroys the P2P engine: peers and tracker socket close
-      hlsRef.current = null;
-      engineRef.current = null;
-      stats.clearPeers();
-      video.removeEventListener("playing", onPlaying);
-      video.removeEventListener("waiting", onWaiting);
-      video.removeEventListener("pause", onPause);
-      video.removeEventListener("volumechange", onVolume);
     };
-  }, [src, attempt.value]);
+    addEventListener("popstate", onPopState);
+    return () => removeEventListener("popstate", onPopState);
+  }, [lineup]);
 
-  const toggleMute = () => {
-    const video = videoRef.current;
-    if (!video) return;
-    video.muted = !video.muted;
-    if (!video.muted && video.paused) video.play().catch(() => {});
+  const zap = (event: MouseEvent, next: PlayerChannel) => {
+    if (
+      event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0
+    ) return; // new tab etc.
+    event.preventDefault();
+    if (next.id === current.value.id) return;
+    current.value = next;
+    history.pushState(null, "", `/watch/${encodeURIComponent(next.id)}`);
+    document.title = `${next.name} · ${t.siteName}`;
   };
 
-  const toggleP2P = () => {
-    const enabled = !viewerP2P.value;
-    viewerP2P.value = enabled;
-    localStorage.setItem(VIEWER_CHOICE_KEY, enabled ? "on" : "off");
-    engineRef.current?.applyDynamicConfig({
-      core: { isP2PDisabled: !enabled },
-    });
-    if (!enabled) stats.clearPeers();
-    p2pStatus.value = enabled ? "waiting" : "viewer";
-  };
-
-  const chooseLevel = (event: Event) => {
-    const index = Number((event.target as HTMLSelectElement).value);
-    chosenLevel.value = index;
-    if (hlsRef.current) hlsRef.current.currentLevel = index;
-  };
-
-  const overlay = status.value === "loading"
-    ? t.playerLoading
-    : status.value === "buffering"
-    ? t.playerBuffering
-    : "";
-
+  const active = current.value;
   return (
-    <div class="player" data-state={status} data-level={currentLevel}>
-      <video
-        ref={videoRef}
-        muted
-        autoPlay
-        playsInline
-        controls
-        preload="auto"
-      />
-      {overlay && (
-        <div class="player-overlay" role="status">
-          <span class="spinner" />
-          {overlay}
-        </div>
-      )}
-      {status.value === "error" && (
-        <div class="player-overlay error" role="alert">
-          <p>{t.playerError}</p>
-          <p class="detail">{errorDetail}</p>
-          <button
-            type="button"
-            onClick={() =>
-              attempt.value++}
-          >
-            {t.playerRetry}
-          </button>
-        </div>
-      )}
-      {status.value === "unsupported" && (
-        <div class="player-overlay error" role="alert">
-          <p>{t.playerUnsupported}</p>
-        </div>
-      )}
-      <div class="player-bar">
-        <button
-          type="button"
-          class="mute"
-          onClick={toggleMute}
-          aria-pressed={!muted.value}
-        >
-          <SpeakerIcon muted={muted.value} />
-          {muted.value ? t.playerUnmute : t.playerMute}
-        </button>
-        {levels.value.length > 0 && (
-          <label class="quality">
-            <span>{t.playerQuality}</span>
-            <select onChange={chooseLevel} value={String(chosenLevel.value)}>
-              <option value="-1">
-                {t.playerQualityAuto}
-                {chosenLevel.value === -1 && currentLevel.value
-                  ? ` · ${currentLevel.value}`
-                  : ""}
-              </option>
-              {levels.value.map((level) => (
-                <option key={level.index} value={String(level.index)}>
-                  {level.label}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+    <>
+      <div class="player-frame">
+        <HlsPlayer
+          key={active.id}
+          channelId={active.id}
+          src={active.url}
+          locale={locale}
+          p2p={p2p}
+        />
       </div>
-      <P2PPanel
-        stats={stats}
-        status={p2pStatus}
-        viewerEnabled={viewerP2P}
-        onToggle={p2p.enabled && webrtc.value ? toggleP2P : undefined}
-        t={t}
-      />
-    </div>
+      <div class="watch-info">
+        <ChannelInfo channel={active} kind={active.kind} t={t} />
+        {lineup.length > 1 && (
+          <nav class="lineup" aria-label={t.lineup}>
+            <h2>{t.lineup}</h2>
+            <ul>
+              {lineup.map((c) => (
+                <li key={c.id}>
+                  <a
+                    href={`/watch/${encodeURIComponent(c.id)}`}
+                    aria-current={c.id === active.id ? "true" : undefined}
+                    onClick={(event) => zap(event, c)}
+                  >
+                    {c.logo && (
+                      <img src={c.logo} alt="" width="48" height="27" />
+                    )}
+                    <span>{c.name}</span>
+                    {c.kind === "live" && (
+                      <span class="badge live">● {t.live}</span>
+                    )}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+        <a class="back" href="/">← {t.backToChannels}</a>
+      </div>
+    </>
   );
 }

@@ -59,6 +59,8 @@ export interface PlayerP2PConfig {
   iceServers: IceServer[];
   /** p2p-media-loader tuning for VOD. */
   core: CoreTuning;
+  /** Tuning applied once the player sees a live playlist (its windows fit a sliding playlist). */
+  liveCore: CoreTuning;
   /**
    * When the channel already has viewers, hold HTTP back this long (ms) at
    * start so the first segments can come from them. A first viewer never
@@ -82,6 +84,20 @@ export const DEFAULT_CORE_TUNING: CoreTuning = {
   highDemandTimeWindow: 15,
   httpDownloadTimeWindow: 3000,
   p2pDownloadTimeWindow: 6000,
+  simultaneousP2PDownloads: 3,
+};
+
+/**
+ * Default live tuning: a live playlist holds a few segments near the edge,
+ * so the time windows shrink to what exists (measured with `deno task swarm`).
+ */
+export const DEFAULT_LIVE_CORE_TUNING: CoreTuning = {
+  // Players sit 3 segments (6 s) behind the edge. A new segment is fetched
+  // over HTTP by someone only once it is 3 s from playback; until then
+  // random early HTTP fetches (5 s window) seed it and peers share it.
+  highDemandTimeWindow: 3,
+  httpDownloadTimeWindow: 5,
+  p2pDownloadTimeWindow: 12,
   simultaneousP2PDownloads: 3,
 };
 
@@ -136,23 +152,26 @@ export function parseIceServers(raw: string): IceServer[] {
 }
 
 /** Validate `P2P_CORE_OPTIONS`: a JSON object of {@linkcode CoreTuning} numbers. */
-export function parseCoreTuning(raw: string): CoreTuning {
-  const value = parseJson("P2P_CORE_OPTIONS", raw);
+export function parseCoreTuning(
+  raw: string,
+  name = "P2P_CORE_OPTIONS",
+): CoreTuning {
+  const value = parseJson(name, raw);
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError("Invalid P2P_CORE_OPTIONS: expected a JSON object");
+    throw new TypeError(`Invalid ${name}: expected a JSON object`);
   }
   const tuning: CoreTuning = {};
   for (const [key, option] of Object.entries(value)) {
     if (!TUNING_KEYS.includes(key as keyof CoreTuning)) {
       throw new TypeError(
-        `Invalid P2P_CORE_OPTIONS: unknown option "${key}" (known: ${
+        `Invalid ${name}: unknown option "${key}" (known: ${
           TUNING_KEYS.join(", ")
         })`,
       );
     }
     if (typeof option !== "number" || !Number.isFinite(option) || option < 0) {
       throw new RangeError(
-        `Invalid P2P_CORE_OPTIONS.${key}: expected a non-negative number`,
+        `Invalid ${name}.${key}: expected a non-negative number`,
       );
     }
     tuning[key as keyof CoreTuning] = option;
@@ -180,6 +199,7 @@ export function p2pConfigFromEnv(
   }
   const ice = env("ICE_SERVERS");
   const core = env("P2P_CORE_OPTIONS");
+  const liveCore = env("P2P_LIVE_CORE_OPTIONS");
   const wait = env("P2P_JOIN_WAIT_MS");
   const joinWaitMs = wait ? Number(wait) : DEFAULT_JOIN_WAIT_MS;
   if (!Number.isInteger(joinWaitMs) || joinWaitMs < 0 || joinWaitMs > 10_000) {
@@ -192,6 +212,10 @@ export function p2pConfigFromEnv(
     trackerUrl,
     iceServers: ice ? parseIceServers(ice) : DEFAULT_ICE_SERVERS,
     core: { ...DEFAULT_CORE_TUNING, ...(core ? parseCoreTuning(core) : {}) },
+    liveCore: {
+      ...DEFAULT_LIVE_CORE_TUNING,
+      ...(liveCore ? parseCoreTuning(liveCore, "P2P_LIVE_CORE_OPTIONS") : {}),
+    },
     joinWaitMs,
   };
 }

@@ -56,7 +56,12 @@ export default function Home({ url, state }: PageProps<unknown, AppState>) {
         : (
           <ul class="channel-grid">
             {channels.map((channel) => (
-              <ChannelCard key={channel.id} channel={channel} t={t} />
+              <ChannelCard
+                key={channel.id}
+                channel={channel}
+                kind={catalog.kind(channel.id)}
+                t={t}
+              />
             ))}
           </ul>
         )}

@@ -7,13 +7,15 @@
  * and prints per viewer the time to first frame, stalls and bytes via HTTP /
  * P2P / uploaded; for the swarm, the origin's media bytes as copies of the
  * stream and the offload against the limit 1 - 1/N. An HTTP-only viewer of
- * a server with P2P off gives the start-up baseline.
+ * a server with P2P off gives the start-up baseline. Live channels work the
+ * same (`--channel ao-vivo --seconds 30`); copies count how often the origin
+ * sent each distinct segment, so keep a live run shorter than the 60 s loop.
  * @module
  */
 import type { Browser, Page } from "playwright-core";
 import manifest from "../fresh.gen.ts";
 import { createApp } from "../main.ts";
-import type { PlayerP2PConfig } from "../p2p/config.ts";
+import { p2pConfigFromEnv, type PlayerP2PConfig } from "../p2p/config.ts";
 import { launchBrowser } from "../tests/helpers/browser.ts";
 import { IN_LOOPBACK_NAMESPACE } from "../tests/helpers/netns.ts";
 import { log } from "../utils/log.ts";
@@ -57,7 +59,11 @@ function parseOptions(args: string[]): Options {
 /** Serve the app and count the media bytes the origin sends. */
 async function serveCounting(p2p: Partial<PlayerP2PConfig>) {
   const app = await createApp(manifest, { p2p });
-  const origin = { segmentBytes: 0, segments: 0 };
+  const origin = {
+    segmentBytes: 0,
+    segments: 0,
+    distinct: new Map<string, number>(),
+  };
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -66,10 +72,10 @@ async function serveCounting(p2p: Partial<PlayerP2PConfig>) {
     const response = await app.handler(req, info);
     const path = new URL(req.url).pathname;
     if (response.status === 200 && /\.(ts|m4s|aac|mp4)$/.test(path)) {
-      origin.segmentBytes += Number(
-        response.headers.get("content-length") ?? 0,
-      );
+      const bytes = Number(response.headers.get("content-length") ?? 0);
+      origin.segmentBytes += bytes;
       origin.segments++;
+      origin.distinct.set(path, bytes);
     }
     return response;
   });
@@ -99,6 +105,8 @@ interface ViewerResult {
   p2pBytes: number;
   uploadedBytes: number;
   playedTo: number;
+  /** Seconds behind the live edge (live channels), else NaN. */
+  edgeDistance: number;
 }
 
 async function openViewer(browser: Browser, url: string): Promise<Page> {
@@ -124,6 +132,10 @@ async function readViewer(page: Page, joinedAt: number): Promise<ViewerResult> {
       p2pBytes: Number(panel.p2pBytes ?? 0),
       uploadedBytes: Number(panel.uploadedBytes ?? 0),
       playedTo: document.querySelector("video")?.currentTime ?? 0,
+      edgeDistance: Number(
+        document.querySelector<HTMLElement>(".live-status")?.dataset
+          .edgeDistance ?? NaN,
+      ),
     };
   }, joinedAt);
 }
@@ -144,7 +156,7 @@ async function waitForFirstFrame(page: Page): Promise<void> {
 async function streamBytes(
   baseUrl: string,
   channelUrl: string,
-): Promise<{ bytes: number; name: string }> {
+): Promise<{ bytes: number; name: string; live: boolean }> {
   const master = new URL(channelUrl, baseUrl);
   const text = await (await fetch(master)).text();
   const first = text.split("\n").find((line) =>
@@ -162,7 +174,11 @@ async function streamBytes(
     });
     bytes += Number(response.headers.get("content-length") ?? 0);
   }
-  return { bytes, name: playlistUrl.pathname };
+  return {
+    bytes,
+    name: playlistUrl.pathname,
+    live: !playlist.includes("#EXT-X-ENDLIST"),
+  };
 }
 
 const MB = (bytes: number) => (bytes / 1e6).toFixed(2);
@@ -174,7 +190,7 @@ async function run(options: Options): Promise<void> {
   const browser = await launchBrowser();
   try {
     // Baseline: start-up of an HTTP-only player (P2P off on the server).
-    const plain = await serveCounting({ enabled: false });
+    const plain = await serveCounting({ enabled: false, iceServers: [] });
     const baseline: number[] = [];
     for (let i = 0; i < 3; i++) {
       const page = await openViewer(
@@ -185,14 +201,18 @@ async function run(options: Options): Promise<void> {
       baseline.push((await readViewer(page, 0)).ttffMs);
       await page.context().close();
     }
-    const { bytes: copyBytes, name: rendition } = await streamBytes(
+    const { bytes: copyBytes, name: rendition, live } = await streamBytes(
       plain.url,
       (await (await fetch(`${plain.url}/watch/${options.channel}`)).text())
-        .match(/"src":"([^"]+)"/)?.[1] ?? "",
+        .match(/"url":"([^"]+)"/)?.[1] ?? "",
     );
     await plain.close();
 
-    const p2p: Partial<PlayerP2PConfig> = { iceServers: [] };
+    // P2P settings from the environment (P2P_LIVE_CORE_OPTIONS…), without STUN.
+    const p2p: Partial<PlayerP2PConfig> = {
+      ...p2pConfigFromEnv((name) => Deno.env.get(name)),
+      iceServers: [],
+    };
     if (options.joinWaitMs !== undefined) p2p.joinWaitMs = options.joinWaitMs;
     const server = await serveCounting(p2p);
     const started = performance.now();
@@ -240,7 +260,7 @@ async function run(options: Options): Promise<void> {
         "\n",
     );
     console.log(
-      "viewer  joined  ttff_ms  stalls  played_s  http_MB  p2p_MB  up_MB  p2p_%",
+      "viewer  joined  ttff_ms  stalls  played_s  edge_s  http_MB  p2p_MB  up_MB  p2p_%",
     );
     results.forEach((r, i) => {
       const total = r.httpBytes + r.p2pBytes;
@@ -251,6 +271,8 @@ async function run(options: Options): Promise<void> {
           r.ttffMs.toFixed(0).padStart(7),
           String(r.stalls).padStart(6),
           r.playedTo.toFixed(1).padStart(8),
+          (Number.isNaN(r.edgeDistance) ? "-" : r.edgeDistance.toFixed(1))
+            .padStart(6),
           MB(r.httpBytes).padStart(7),
           MB(r.p2pBytes).padStart(6),
           MB(r.uploadedBytes).padStart(5),
@@ -265,11 +287,26 @@ async function run(options: Options): Promise<void> {
     const offload = delivered ? 1 - origin.segmentBytes / delivered : 0;
     const limit = 1 - 1 / options.viewers;
     const p2pTtff = median(results.map((r) => r.ttffMs));
-    console.log(
-      `\norigin served ${MB(origin.segmentBytes)} MB of segments = ${
+    // A VOD has a fixed size; a live playlist only shows its window, so copies are per distinct segment.
+    const copies = live
+      ? ` (live: the stream's size is not fixed; see per-segment copies)`
+      : ` = ${
         (origin.segmentBytes / copyBytes).toFixed(2)
-      } copies` +
-        ` of the stream (${rendition}: ${MB(copyBytes)} MB)`,
+      } copies of the stream (${rendition}: ${MB(copyBytes)} MB)`;
+    console.log(
+      `\norigin served ${MB(origin.segmentBytes)} MB of segments${copies}`,
+    );
+    const distinctBytes = [...origin.distinct.values()].reduce(
+      (sum, bytes) => sum + bytes,
+      0,
+    );
+    console.log(
+      `each distinct segment was sent ${
+        (origin.segmentBytes / (distinctBytes || 1)).toFixed(2)
+      } times` +
+        ` on average (${origin.distinct.size} segments, ${
+          MB(distinctBytes)
+        } MB)`,
     );
     console.log(
       `offload ${(offload * 100).toFixed(1)}% of ${

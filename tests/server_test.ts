@@ -62,17 +62,20 @@ Deno.test("the real server serves pages, islands, static files and errors over H
         assert.match(body, /<title>RedFlix Demo · RedFlix<\/title>/);
         assert.match(
           body,
-          /<redflix-island data-island="Player" data-id="0"[^>]*><div class="player" data-state="loading"/,
+          /<redflix-island data-island="Player" data-id="0"[^>]*><div class="player-frame"><div class="player" data-state="loading"/,
         );
         const data = JSON.parse(
           /id="__redflix_islands">(.*?)<\/script>/.exec(body)![1]!,
         );
-        const { p2p, ...props } = data.props[0].v;
-        assert.deepEqual(props, {
-          channelId: "demo",
-          src: "/media/demo/master.m3u8",
-          locale: "pt-BR",
-        });
+        const { p2p, channel, lineup, locale } = data.props[0].v;
+        assert.equal(locale, "pt-BR");
+        assert.equal(channel.id, "demo");
+        assert.equal(channel.url, "/media/demo/master.m3u8");
+        assert.equal(channel.kind, "vod");
+        assert.deepEqual(lineup.map((c: { id: string }) => c.id), [
+          "demo",
+          "ao-vivo",
+        ], "HLS channels only");
         assert.equal(p2p.enabled, true);
         assert.equal(p2p.trackerUrl, null, "players use this site's tracker");
         assert.deepEqual(p2p.iceServers[0], {
@@ -167,6 +170,37 @@ Deno.test("the real server serves pages, islands, static files and errors over H
         });
         assert.equal(again.status, 304);
         await again.body?.cancel();
+      },
+    );
+
+    await t.step(
+      "the live demo channel: sliding playlists with short caching, long-cached segments",
+      async () => {
+        const master = await text(server, "/live/demo/master.m3u8");
+        assert.equal(
+          master.response.headers.get("content-type"),
+          "application/vnd.apple.mpegurl",
+        );
+        assert.match(master.body, /\n360p\.m3u8\n/);
+        const media = await text(server, "/live/demo/360p.m3u8");
+        assert.equal(
+          media.response.headers.get("cache-control"),
+          "public, max-age=1",
+        );
+        assert.doesNotMatch(media.body, /#EXT-X-ENDLIST/);
+        const segments = media.body.split("\n").filter((line) =>
+          line.startsWith("/media/")
+        );
+        assert.equal(segments.length, 6);
+        const segment = await fetch(server.url + segments[0]);
+        assert.equal(segment.status, 200);
+        assert.equal(
+          segment.headers.get("cache-control"),
+          "public, max-age=86400",
+        );
+        await segment.body?.cancel();
+        const missing = await text(server, "/live/demo/4k.m3u8");
+        assert.equal(missing.response.status, 404);
       },
     );
 

@@ -5,6 +5,7 @@
  */
 import type { Catalog } from "../channels/catalog.ts";
 import type { Locale, Messages } from "../i18n/mod.ts";
+import type { LiveSources } from "../live/source.ts";
 import type { PlayerP2PConfig } from "../p2p/config.ts";
 import type { Tracker } from "../tracker/mod.ts";
 
@@ -16,6 +17,8 @@ export interface AppState extends Record<string, unknown> {
   tracker: Tracker;
   /** P2P settings handed to players. */
   p2p: PlayerP2PConfig;
+  /** Simulated live channels made from static media. */
+  live: LiveSources;
   /** The viewer's language, from `Accept-Language` or `?lang=`. */
   locale: Locale;
   /** The messages of that language. */

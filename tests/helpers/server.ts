@@ -19,12 +19,25 @@ export interface TestServer {
 export async function startTestServer(
   config: AppConfig = {},
 ): Promise<TestServer> {
-  const app = await createApp(manifest, config);
+  const app = await createApp(manifest, {
+    // Channel probes must never leave the machine: only loopback URLs are fetched.
+    fetchRemote(url) {
+      const { hostname } = new URL(url);
+      if (hostname !== "127.0.0.1" && hostname !== "localhost") {
+        return Promise.reject(
+          new Error(`Tests fetch loopback only, not ${hostname}`),
+        );
+      }
+      return fetch(url, { signal: AbortSignal.timeout(5000) });
+    },
+    ...config,
+  });
   const server = Deno.serve(
     { port: 0, hostname: "127.0.0.1", onListen: () => {} },
     app.handler,
   );
   const { port } = server.addr;
+  await app.probed; // tests see the catalog as users do once it is known
   return {
     url: `http://127.0.0.1:${port}`,
     port,

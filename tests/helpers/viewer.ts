@@ -4,7 +4,7 @@
  * @module
  */
 import type { BrowserContext, Page } from "playwright-core";
-import type { P2PDebugLog } from "../../islands/Player.tsx";
+import type { P2PDebugLog } from "../../components/HlsPlayer.tsx";
 
 /** What a viewer's panel and debug log say at one instant. */
 export interface ViewerSnapshot {
