@@ -18,6 +18,7 @@ import { createApp } from "../main.ts";
 import { p2pConfigFromEnv, type PlayerP2PConfig } from "../p2p/config.ts";
 import { launchBrowser } from "../tests/helpers/browser.ts";
 import { IN_LOOPBACK_NAMESPACE } from "../tests/helpers/netns.ts";
+import { PLAYBACK_PROBE } from "../tests/helpers/viewer.ts";
 import { log } from "../utils/log.ts";
 
 interface Options {
@@ -88,14 +89,6 @@ async function serveCounting(p2p: Partial<PlayerP2PConfig>) {
     },
   };
 }
-
-/** Records time to first frame and stalls in the page, from navigation start. */
-const PLAYBACK_PROBE = `
-  window.__probe = { ttff: null, stalls: 0, ended: false };
-  document.addEventListener("playing", () => { window.__probe.ttff ??= performance.now(); }, true);
-  document.addEventListener("waiting", () => { if (window.__probe.ttff !== null) window.__probe.stalls++; }, true);
-  document.addEventListener("ended", () => { window.__probe.ended = true; }, true);
-`;
 
 interface ViewerResult {
   joinedAt: number;

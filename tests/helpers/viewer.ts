@@ -23,12 +23,53 @@ export interface ViewerSnapshot {
   currentTime: number;
 }
 
+/**
+ * Script run in every page before its own: records time to first frame and
+ * stalls (waiting after the first frame) on `window.__probe`, and keeps every
+ * RTCPeerConnection and WebSocket the page opens on `window.__connections`.
+ */
+export const PLAYBACK_PROBE = `
+  window.__probe = { ttff: null, stalls: 0, ended: false };
+  document.addEventListener("playing", () => { window.__probe.ttff ??= performance.now(); }, true);
+  document.addEventListener("waiting", () => { if (window.__probe.ttff !== null) window.__probe.stalls++; }, true);
+  document.addEventListener("ended", () => { window.__probe.ended = true; }, true);
+  window.__connections = { peers: [], sockets: [] };
+  const NativePeerConnection = window.RTCPeerConnection;
+  if (NativePeerConnection) {
+    window.RTCPeerConnection = class extends NativePeerConnection {
+      constructor(...args) { super(...args); window.__connections.peers.push({ pc: this, at: performance.now() }); }
+    };
+  }
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) { super(...args); window.__connections.sockets.push({ ws: this, at: performance.now() }); }
+  };
+`;
+
+/** What {@linkcode PLAYBACK_PROBE} measured. */
+export interface PlaybackProbe {
+  /** ms from navigation to the first frame, or null. */
+  ttff: number | null;
+  /** Times playback waited for data after the first frame. */
+  stalls: number;
+  /** Whether the video ended. */
+  ended: boolean;
+}
+
+/** Read {@linkcode PLAYBACK_PROBE}'s numbers. */
+export function readProbe(page: Page): Promise<PlaybackProbe> {
+  return page.evaluate(() =>
+    (globalThis as unknown as { __probe: PlaybackProbe }).__probe
+  );
+}
+
 /** Open `/watch/<channel>?debug=p2p` in a fresh page of `context`. */
 export async function openViewer(
   context: BrowserContext,
   baseUrl: string,
   channel: string,
 ): Promise<Page> {
+  await context.addInitScript(PLAYBACK_PROBE);
   const page = await context.newPage();
   page.on(
     "pageerror",

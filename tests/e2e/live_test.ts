@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { launchBrowser } from "../helpers/browser.ts";
+import {
+  IN_LOOPBACK_NAMESPACE,
+  runInLoopbackNamespace,
+} from "../helpers/netns.ts";
+import { startTestServer } from "../helpers/server.ts";
+import {
+  openViewer,
+  readProbe,
+  snapshot,
+  waitForPlayback,
+} from "../helpers/viewer.ts";
+
+/** Seconds between the playhead and the live edge, as the player shows it. */
+async function edgeDistance(
+  page: import("playwright-core").Page,
+): Promise<number> {
+  return Number(await page.getAttribute(".live-status", "data-edge-distance"));
+}
+
+if (IN_LOOPBACK_NAMESPACE) {
+  Deno.test("three staggered viewers of the live demo share segments near the live edge", async (t) => {
+    const server = await startTestServer({
+      buildDir: false,
+      p2p: { iceServers: [] },
+    });
+    const browser = await launchBrowser();
+    try {
+      const viewers: Page[] = [];
+      for (let i = 0; i < 3; i++) {
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, 3000));
+        const page = await openViewer(
+          await browser.newContext(),
+          server.url,
+          "ao-vivo",
+        );
+        viewers.push(page);
+      }
+      for (const page of viewers) await waitForPlayback(page, 1);
+      await new Promise((resolve) => setTimeout(resolve, 16_000));
+
+      await t.step("the player shows LIVE", async () => {
+        for (const page of viewers) {
+          assert.equal(await page.getAttribute(".player", "data-live"), "true");
+          assert.match(
+            await page.locator(".live-badge").textContent() ?? "",
+            /AO VIVO|LIVE/,
+          );
+        }
+      });
+      await t.step("later viewers receive segments over P2P", async () => {
+        const later = await Promise.all(viewers.slice(1).map(snapshot));
+        const fromPeers = later.reduce((sum, s) => sum + s.panel.p2pBytes, 0);
+        assert.ok(
+          fromPeers > 0,
+          `later viewers got ${fromPeers} bytes from peers`,
+        );
+        assert.ok(
+          later.every((s) => s.panel.peers >= 1),
+          "each later viewer has a peer",
+        );
+      });
+      await t.step(
+        "everyone stays within a few segments of the live edge and never stalls",
+        async () => {
+          for (const [i, page] of viewers.entries()) {
+            const distance = await edgeDistance(page);
+            assert.ok(
+              distance > 0 && distance <= 12,
+              `viewer ${i + 1} is ${distance} s behind the edge`,
+            );
+            assert.equal(
+              (await readProbe(page)).stalls,
+              0,
+              `viewer ${i + 1} stalled`,
+            );
+            assert.equal(
+              await page.getAttribute(".player", "data-state"),
+              "playing",
+            );
+          }
+        },
+      );
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+
+  Deno.test("zapping to another channel closes the previous player's peers and tracker socket", async () => {
+    const server = await startTestServer({
+      buildDir: false,
+      p2p: { iceServers: [] },
+    });
+    const browser = await launchBrowser();
+    try {
+      const stayer = await openViewer(
+        await browser.newContext(),
+        server.url,
+        "demo",
+      );
+      await waitForPlayback(stayer, 1);
+      const zapper = await openViewer(
+        await browser.newContext(),
+        server.url,
+        "demo",
+      );
+      await zapper.waitForSelector(".p2p-panel[data-peers='1']", {
+        timeout: 30_000,
+      });
+      await stayer.waitForSelector(".p2p-panel[data-peers='1']", {
+        timeout: 10_000,
+      });
+      const viewersOf = async (id: string) =>
+        (await (await fetch(`${server.url}/tracker/channels/${id}`)).json())
+          .viewers as number;
+      assert.equal(await viewersOf("demo"), 2);
+
+      const before = await zapper.evaluate(() => performance.now());
+      await zapper.click(".lineup a[href='/watch/ao-vivo']");
+      await zapper.waitForSelector(".player[data-live='true']", {
+        timeout: 20_000,
+      });
+      assert.equal(new URL(zapper.url()).pathname, "/watch/ao-vivo");
+      assert.equal(
+        await zapper.locator(".watch-title h1").textContent(),
+        "RedFlix Ao Vivo",
+      );
+
+      // The old player's connections, opened before the switch, are all closed now.
+      const leftovers = await zapper.evaluate((switchedAt) => {
+        const { peers, sockets } = (globalThis as unknown as {
+          __connections: {
+            peers: { pc: RTCPeerConnection; at: number }[];
+            sockets: { ws: WebSocket; at: number }[];
+          };
+        }).__connections;
+        return {
+          oldPeers: peers.filter((p) => p.at < switchedAt).length,
+          openOldPeers: peers.filter((p) =>
+            p.at < switchedAt && p.pc.signalingState !== "closed"
+          ).length,
+          oldSockets: sockets.filter((s) =>
+            s.at < switchedAt
+          ).map((s) => [s.ws.url, s.ws.readyState]),
+          newSockets: sockets.filter((s) =>
+            s.at >= switchedAt
+          ).map((s) => s.ws.url),
+        };
+      }, before);
+      assert.ok(leftovers.oldPeers >= 1, "the old player had peer connections");
+      assert.equal(
+        leftovers.openOldPeers,
+        0,
+        "every old peer connection is closed",
+      );
+      assert.ok(leftovers.oldSockets.length >= 1);
+      for (const [url, state] of leftovers.oldSockets) {
+        assert.equal(state, WebSocket.CLOSED, `old socket ${url} is closed`);
+      }
+      assert.ok(
+        leftovers.newSockets.some((url) =>
+          String(url).includes("channel=ao-vivo")
+        ),
+      );
+
+      // The tracker and the other viewer see it too.
+      assert.equal(await viewersOf("demo"), 1);
+      assert.equal(await viewersOf("ao-vivo"), 1);
+      await stayer.waitForSelector(".p2p-panel[data-peers='0']", {
+        timeout: 15_000,
+      });
+
+      // Back returns to the first channel, again tearing down the live player.
+      await zapper.goBack();
+      await zapper.waitForSelector(".player[data-live='false'] video", {
+        timeout: 20_000,
+      });
+      assert.equal(
+        await zapper.locator(".watch-title h1").textContent(),
+        "RedFlix Demo",
+      );
+      await waitForPlayback(zapper, 1);
+      assert.equal(await viewersOf("ao-vivo"), 0);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+} else {
+  Deno.test("live P2P and channel switching in real Chromium, on loopback only", async () => {
+    await runInLoopbackNamespace(new URL(import.meta.url), 240_000);
+  });
+}
