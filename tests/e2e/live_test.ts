@@ -83,6 +83,24 @@ if (IN_LOOPBACK_NAMESPACE) {
           }
         },
       );
+      await t.step(
+        "a viewer who falls behind is offered Go live, which returns to the edge",
+        async () => {
+          const page = viewers[0]!;
+          await page.evaluate(() => {
+            const video = document.querySelector("video")!;
+            video.currentTime = Math.max(0, video.currentTime - 8);
+          });
+          await page.waitForSelector(".live-status.behind .go-live", {
+            timeout: 10_000,
+          });
+          await page.click(".go-live");
+          await page.waitForSelector(".live-status.at-edge", {
+            timeout: 10_000,
+          });
+          assert.ok(await edgeDistance(page) <= 10);
+        },
+      );
     } finally {
       await browser.close();
       await server.close();
