@@ -26,6 +26,22 @@ export interface TrackerConfig {
   idleTimeoutS: number;
   /** Origins allowed to open the WebSocket; empty allows any. */
   allowedOrigins: string[];
+  /** Messages per second a connection may send on average. */
+  messagesPerSecond: number;
+  /** Messages a connection may send in a burst. */
+  messageBurst: number;
+  /** Open connections allowed from one IP address. */
+  maxConnectionsPerIp: number;
+  /** Swarms one connection may be in. */
+  maxSwarmsPerConnection: number;
+  /** Peers in one swarm. */
+  maxPeersPerSwarm: number;
+  /** Peers in all swarms. */
+  maxPeers: number;
+  /** Bytes queued for a client before it is dropped as too slow. */
+  maxBufferedBytes: number;
+  /** Take the client IP from `X-Forwarded-For` (behind a trusted proxy only). */
+  trustProxy: boolean;
 }
 
 /** The defaults. */
@@ -40,6 +56,14 @@ export const DEFAULT_TRACKER_CONFIG: Readonly<TrackerConfig> = {
   maxPeersListed: 50,
   idleTimeoutS: 30,
   allowedOrigins: [],
+  messagesPerSecond: 10,
+  messageBurst: 40,
+  maxConnectionsPerIp: 64,
+  maxSwarmsPerConnection: 10,
+  maxPeersPerSwarm: 50_000,
+  maxPeers: 200_000,
+  maxBufferedBytes: 1024 * 1024,
+  trustProxy: false,
 };
 
 /** The environment variable behind each numeric setting. */
@@ -50,6 +74,13 @@ export const TRACKER_ENV = {
   maxOffers: "TRACKER_MAX_OFFERS",
   maxMessageSize: "TRACKER_MAX_MESSAGE_SIZE",
   idleTimeoutS: "TRACKER_IDLE_TIMEOUT",
+  messagesPerSecond: "TRACKER_MESSAGES_PER_SECOND",
+  messageBurst: "TRACKER_MESSAGE_BURST",
+  maxConnectionsPerIp: "TRACKER_MAX_CONNECTIONS_PER_IP",
+  maxSwarmsPerConnection: "TRACKER_MAX_SWARMS_PER_CONNECTION",
+  maxPeersPerSwarm: "TRACKER_MAX_PEERS_PER_SWARM",
+  maxPeers: "TRACKER_MAX_PEERS",
+  maxBufferedBytes: "TRACKER_MAX_BUFFERED_BYTES",
 } as const;
 
 function positiveInteger(
@@ -84,31 +115,19 @@ export function trackerConfigFromEnv(
   const d = DEFAULT_TRACKER_CONFIG;
   const config: TrackerConfig = {
     ...d,
-    announceIntervalS: positiveInteger(
-      env,
-      TRACKER_ENV.announceIntervalS,
-      d.announceIntervalS,
-    ),
-    peerTimeoutMs:
-      positiveInteger(env, TRACKER_ENV.peerTimeoutMs, d.peerTimeoutMs / 1000) *
-      1000,
-    maxNumwant: positiveInteger(env, TRACKER_ENV.maxNumwant, d.maxNumwant),
-    maxOffers: positiveInteger(env, TRACKER_ENV.maxOffers, d.maxOffers),
-    maxMessageSize: positiveInteger(
-      env,
-      TRACKER_ENV.maxMessageSize,
-      d.maxMessageSize,
-    ),
-    idleTimeoutS: positiveInteger(
-      env,
-      TRACKER_ENV.idleTimeoutS,
-      d.idleTimeoutS,
-    ),
-    allowedOrigins: (env("ALLOWED_ORIGINS") ?? "").split(",").map((o) =>
-      o.trim().replace(/\/$/, "")
-    )
-      .filter(Boolean),
+    allowedOrigins: (env("ALLOWED_ORIGINS") ?? "").split(",")
+      .map((origin) => origin.trim().replace(/\/$/, "")).filter(Boolean),
+    trustProxy: ["1", "true"].includes(env("TRUST_PROXY") ?? ""),
   };
+  for (
+    const [key, name] of Object.entries(TRACKER_ENV) as [
+      keyof typeof TRACKER_ENV,
+      string,
+    ][]
+  ) {
+    const scale = key === "peerTimeoutMs" ? 1000 : 1; // given in seconds, kept in ms
+    config[key] = positiveInteger(env, name, d[key] / scale) * scale;
+  }
   // A live client announces every interval; two missed announces may pass before it is dropped.
   if (config.announceIntervalS * 2 * 1000 > config.peerTimeoutMs) {
     throw new RangeError(

@@ -3,7 +3,7 @@
  * keep-alive pings, wired to a {@linkcode Tracker}.
  * @module
  */
-import type { Connection, Tracker } from "./tracker.ts";
+import { CloseCode, type Connection, type Tracker } from "./tracker.ts";
 
 /** Why an upgrade request was refused. */
 export interface UpgradeRefusal {
@@ -37,17 +37,53 @@ export function checkUpgrade(
 }
 
 /**
+ * The client's IP: the socket's peer address, or the first `X-Forwarded-For`
+ * entry when the tracker sits behind a proxy it trusts (`TRUST_PROXY`).
+ */
+export function clientIp(
+  req: Request,
+  remoteAddr: Deno.Addr | undefined,
+  trustProxy: boolean,
+): string | undefined {
+  if (trustProxy) {
+    const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  return remoteAddr && "hostname" in remoteAddr
+    ? remoteAddr.hostname
+    : undefined;
+}
+
+/**
  * Upgrade a request to a tracker WebSocket. The socket is pinged after
  * `idleTimeoutS` of silence and closed if no pong comes back, so dead
  * peers leave their swarms promptly and proxies do not cut idle sockets.
+ * A client that does not read what it is sent (its send buffer passes
+ * `maxBufferedBytes`) is closed rather than slowing anyone else.
  */
-export function upgradeToTracker(req: Request, tracker: Tracker): Response {
-  const refusal = checkUpgrade(req, tracker.config.allowedOrigins);
+export function upgradeToTracker(
+  req: Request,
+  tracker: Tracker,
+  remoteAddr?: Deno.Addr,
+): Response {
+  const { config } = tracker;
+  const refusal = checkUpgrade(req, config.allowedOrigins);
   if (refusal) {
+    if (refusal.status === 403) tracker.counters.refused.origin++;
     return Response.json({ error: refusal.error }, { status: refusal.status });
   }
+  const ip = clientIp(req, remoteAddr, config.trustProxy);
+  if (!tracker.admit(ip)) {
+    return Response.json(
+      {
+        error:
+          `Too many connections from your address: at most ${config.maxConnectionsPerIp}`,
+      },
+      { status: 429 },
+    );
+  }
   const { socket, response } = Deno.upgradeWebSocket(req, {
-    idleTimeout: tracker.config.idleTimeoutS,
+    idleTimeout: config.idleTimeoutS,
   });
   let connection: Connection | undefined;
   const channel = new URL(req.url).searchParams.get("channel") ?? undefined;
@@ -55,13 +91,25 @@ export function upgradeToTracker(req: Request, tracker: Tracker): Response {
     connection = tracker.connect({
       send(text) {
         if (socket.readyState !== WebSocket.OPEN) return false;
+        if (socket.bufferedAmount > config.maxBufferedBytes) {
+          tracker.counters.slowClosed++;
+          socket.close(
+            CloseCode.policyViolation,
+            "Client too slow: send buffer full",
+          );
+          // A client that does not read never completes the close handshake:
+          // forget it now (after the current relay loop), not on "close".
+          const dropped = connection;
+          if (dropped) queueMicrotask(() => tracker.disconnect(dropped));
+          return false;
+        }
         socket.send(text);
         return true;
       },
       close(code, reason) {
         socket.close(code, reason);
       },
-    }, channel);
+    }, { channel, ip });
   };
   socket.onmessage = (event: MessageEvent<string | ArrayBuffer | Blob>) => {
     if (connection) tracker.receive(connection, event.data);

@@ -52,6 +52,24 @@ export interface PeerEventCounters {
   timedOut: number;
 }
 
+/** What the tracker refused, by rule. */
+export interface RefusedCounters {
+  /** WebSocket upgrades from an origin not in `ALLOWED_ORIGINS`. */
+  origin: number;
+  /** Upgrades beyond the per-IP connection cap. */
+  connectionsPerIp: number;
+  /** Announces beyond the swarms-per-connection cap. */
+  swarmsPerConnection: number;
+  /** Announces into a full swarm. */
+  peersPerSwarm: number;
+  /** Announces while the tracker holds its maximum of peers. */
+  totalPeers: number;
+  /** Announces of a peer_id another connection holds. */
+  peerIdTaken: number;
+  /** Answers to an offer the answering peer was never sent. */
+  unknownOffer: number;
+}
+
 /** All counters. */
 export interface TrackerCounters {
   /** Incoming frames. */
@@ -62,6 +80,12 @@ export interface TrackerCounters {
   relayFailures: number;
   /** Membership events. */
   peerEvents: PeerEventCounters;
+  /** Refusals by rule. */
+  refused: RefusedCounters;
+  /** Messages dropped by the per-connection rate limit. */
+  rateLimited: number;
+  /** Connections closed because they did not read what was sent to them. */
+  slowClosed: number;
 }
 
 /** Fresh zeroed counters. */
@@ -88,6 +112,17 @@ export function createCounters(): TrackerCounters {
     },
     relayFailures: 0,
     peerEvents: { joined: 0, left: 0, timedOut: 0 },
+    refused: {
+      origin: 0,
+      connectionsPerIp: 0,
+      swarmsPerConnection: 0,
+      peersPerSwarm: 0,
+      totalPeers: 0,
+      peerIdTaken: 0,
+      unknownOffer: 0,
+    },
+    rateLimited: 0,
+    slowClosed: 0,
   };
 }
 
@@ -131,6 +166,12 @@ export interface TrackerStats {
   relayFailures: number;
   /** Membership events since start. */
   peerEvents: PeerEventCounters;
+  /** Refusals by rule since start. */
+  refused: RefusedCounters;
+  /** Messages dropped by the rate limit since start. */
+  rateLimited: number;
+  /** Connections closed as too slow since start. */
+  slowClosed: number;
   /** Per-swarm rows, biggest first; only with `?swarms=1`. */
   swarmDetails?: SwarmRow[];
 }

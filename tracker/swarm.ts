@@ -29,6 +29,11 @@ export interface Peer {
   lastSeen: number;
   /** Its index in the swarm's array; maintained by the swarm. */
   slot: number;
+  /**
+   * Offers relayed to this peer, by offer_id: it may answer only these.
+   * Created on the first offer; oldest entries are dropped past a cap.
+   */
+  offers?: Map<string, { from: Peer; at: number }>;
 }
 
 /** The peers of one info_hash. */

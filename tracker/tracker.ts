@@ -29,6 +29,7 @@ import {
   type TrackerStats,
 } from "./stats.ts";
 import type { Peer, PeerConnection } from "./swarm.ts";
+import { TokenBucket } from "./rate_limit.ts";
 import { VERSION } from "./version.ts";
 import { log } from "../utils/log.ts";
 
@@ -48,6 +49,8 @@ export const CloseCode = {
   unsupportedData: 1003,
   /** A frame over the size limit. */
   messageTooBig: 1009,
+  /** Rate limit exceeded, or a client too slow to read. */
+  policyViolation: 1008,
 } as const;
 
 /** A client's connection, created by {@linkcode Tracker.connect}. */
@@ -57,13 +60,25 @@ export class Connection implements PeerConnection {
   readonly id: number = Connection.#nextId++;
   /** The channel the client watches (from `?channel=`), if it said. */
   readonly channel?: string;
+  /** The client's IP address, for the per-IP cap (never shown). */
+  readonly ip?: string;
+  /** Its message budget. */
+  readonly bucket: TokenBucket;
+  /** Messages dropped in a row by the rate limit. */
+  droppedInARow = 0;
   #transport: Transport;
   #open = true;
 
   /** Wrap a transport. */
-  constructor(transport: Transport, channel?: string) {
+  constructor(
+    transport: Transport,
+    bucket: TokenBucket,
+    info: ConnectInfo = {},
+  ) {
     this.#transport = transport;
-    this.channel = channel;
+    this.bucket = bucket;
+    this.channel = info.channel;
+    this.ip = info.ip;
   }
 
   /** Whether the connection is still open. */
@@ -95,6 +110,45 @@ export class Connection implements PeerConnection {
   /** Mark closed without closing the transport (it closed itself). */
   markClosed(): void {
     this.#open = false;
+  }
+}
+
+/** What the server knows about a new connection. */
+export interface ConnectInfo {
+  /** The channel the client watches (`?channel=`). */
+  channel?: string;
+  /** The client's IP address. */
+  ip?: string;
+}
+
+/** Most offers a peer keeps track of having been sent (oldest dropped first). */
+const MAX_TRACKED_OFFERS = 64;
+/** An answer must come within this long of its offer (bittorrent-tracker gives up after 50 s). */
+const OFFER_TTL_MS = 60_000;
+
+/** Add `delta` to a count, deleting it at zero. */
+function increment(
+  counts: Map<string, number>,
+  key: string,
+  delta: number,
+): void {
+  const value = (counts.get(key) ?? 0) + delta;
+  if (value > 0) counts.set(key, value);
+  else counts.delete(key);
+}
+
+/** Note that `target` was sent offer `offerId` from `from`: only that offer may be answered. */
+function rememberOffer(
+  target: Peer,
+  offerId: string,
+  from: Peer,
+  now: number,
+): void {
+  const offers = target.offers ??= new Map();
+  offers.delete(offerId);
+  offers.set(offerId, { from, at: now });
+  if (offers.size > MAX_TRACKED_OFFERS) {
+    offers.delete(offers.keys().next().value!);
   }
 }
 
@@ -133,6 +187,7 @@ export class Tracker {
   #limits: ParseLimits;
   #connections = new Set<Connection>();
   #viewersByChannel = new Map<string, number>();
+  #connectionsByIp = new Map<string, number>();
   #startedAt: number;
   #clock: () => number;
   #sweepTimer?: ReturnType<typeof setInterval>;
@@ -237,21 +292,38 @@ export class Tracker {
   }
 
   /**
-   * Register a new client connection; `channel` (a catalog id the player
+   * Whether a new connection from `ip` is allowed (the per-IP cap); counts a
+   * refusal when it is not.
+   */
+  admit(ip: string | undefined): boolean {
+    if (
+      !ip ||
+      (this.#connectionsByIp.get(ip) ?? 0) < this.config.maxConnectionsPerIp
+    ) return true;
+    this.counters.refused.connectionsPerIp++;
+    return false;
+  }
+
+  /**
+   * Register a new client connection. `channel` (a catalog id the player
    * gives as `?channel=`) lets the tracker count viewers per channel.
    */
-  connect(transport: Transport, channel?: string): Connection {
-    const valid = channel && /^[a-z0-9-]{1,64}$/.test(channel)
-      ? channel
+  connect(transport: Transport, info: ConnectInfo = {}): Connection {
+    const channel = info.channel && /^[a-z0-9-]{1,64}$/.test(info.channel)
+      ? info.channel
       : undefined;
-    const connection = new Connection(transport, valid);
+    const bucket = new TokenBucket(
+      this.config.messagesPerSecond,
+      this.config.messageBurst,
+      this.#clock(),
+    );
+    const connection = new Connection(transport, bucket, {
+      channel,
+      ip: info.ip,
+    });
     this.#connections.add(connection);
-    if (valid) {
-      this.#viewersByChannel.set(
-        valid,
-        (this.#viewersByChannel.get(valid) ?? 0) + 1,
-      );
-    }
+    if (channel) increment(this.#viewersByChannel, channel, 1);
+    if (info.ip) increment(this.#connectionsByIp, info.ip, 1);
     return connection;
   }
 
@@ -264,12 +336,10 @@ export class Tracker {
   disconnect(connection: Connection): void {
     connection.markClosed();
     if (!this.#connections.delete(connection)) return;
-    const { channel } = connection;
-    if (channel) {
-      const left = (this.#viewersByChannel.get(channel) ?? 1) - 1;
-      if (left > 0) this.#viewersByChannel.set(channel, left);
-      else this.#viewersByChannel.delete(channel);
+    if (connection.channel) {
+      increment(this.#viewersByChannel, connection.channel, -1);
     }
+    if (connection.ip) increment(this.#connectionsByIp, connection.ip, -1);
     this.webtorrent.removeConnection(connection);
     this.simple.removeConnection(connection);
   }
@@ -305,6 +375,23 @@ export class Tracker {
       this.disconnect(connection);
       return;
     }
+    if (!connection.bucket.take(this.#clock())) {
+      this.counters.rateLimited++;
+      // Say it once per flood; a client that keeps flooding is closed.
+      if (connection.droppedInARow++ === 0) {
+        this.#fail(
+          connection,
+          new ProtocolError(
+            `Rate limit exceeded: at most ${this.config.messagesPerSecond} messages per second`,
+          ),
+        );
+      } else if (connection.droppedInARow > this.config.messageBurst) {
+        connection.close(CloseCode.policyViolation, "Rate limit exceeded");
+        this.disconnect(connection);
+      }
+      return;
+    }
+    connection.droppedInARow = 0;
     try {
       const message = parseMessage(data, this.#limits);
       switch (message.kind) {
@@ -353,15 +440,17 @@ export class Tracker {
       this.#announceReply(connection, infoHash);
       return;
     }
+    const context = { action: "announce" as const, infoHash };
+    if (!registry.peerOf(connection, infoHash)) {
+      this.#checkCapacity(connection, infoHash, context);
+    }
     let peer: Peer;
     try {
       peer = registry.announce(connection, infoHash, peerId).peer;
     } catch (error) {
       if (error instanceof PeerIdTakenError) {
-        throw new ProtocolError(error.message, {
-          action: "announce",
-          infoHash,
-        });
+        this.counters.refused.peerIdTaken++;
+        throw new ProtocolError(error.message, context);
       }
       throw error;
     }
@@ -381,6 +470,7 @@ export class Tracker {
       this.config.maxNumwant,
     );
     const targets = swarm.sample(wanted, peer, registry.random);
+    const now = this.#clock();
     for (let i = 0; i < targets.length; i++) {
       const { offer, offerId } = offers[i]!;
       const frame = JSON.stringify({
@@ -390,8 +480,46 @@ export class Tracker {
         peer_id: peerId,
         info_hash: infoHash,
       });
-      if (targets[i]!.connection.send(frame)) this.counters.out.offer++;
-      else this.counters.relayFailures++;
+      const target = targets[i]!;
+      if (target.connection.send(frame)) {
+        this.counters.out.offer++;
+        rememberOffer(target, offerId, peer, now);
+      } else {
+        this.counters.relayFailures++;
+      }
+    }
+  }
+
+  /** Refuse a new peer beyond the caps, with a polite failure reason. */
+  #checkCapacity(
+    connection: Connection,
+    infoHash: string,
+    context: { action: "announce"; infoHash: string },
+  ): void {
+    const { refused } = this.counters;
+    const registry = this.webtorrent;
+    if (
+      (registry.peersOf(connection)?.size ?? 0) >=
+        this.config.maxSwarmsPerConnection
+    ) {
+      refused.swarmsPerConnection++;
+      throw new ProtocolError(
+        `Too many swarms on one connection: at most ${this.config.maxSwarmsPerConnection}`,
+        context,
+      );
+    }
+    if (
+      (registry.swarms.get(infoHash)?.size ?? 0) >= this.config.maxPeersPerSwarm
+    ) {
+      refused.peersPerSwarm++;
+      throw new ProtocolError(
+        `Swarm is full: at most ${this.config.maxPeersPerSwarm} peers`,
+        context,
+      );
+    }
+    if (registry.peerCount + this.simple.peerCount >= this.config.maxPeers) {
+      refused.totalPeers++;
+      throw new ProtocolError("Tracker is full: try again later", context);
     }
   }
 
@@ -425,18 +553,28 @@ export class Tracker {
       );
       return;
     }
-    const target = sender.swarm.get(toPeerId);
-    if (!target) {
+    // Only an offer this peer was actually sent may be answered, and only to its sender.
+    const offer = sender.offers?.get(message.offerId);
+    const target = offer?.from;
+    if (
+      !offer || !target || target.id !== toPeerId ||
+      target.swarm.get(target.id) !== target ||
+      this.#clock() - offer.at > OFFER_TTL_MS
+    ) {
       this.counters.relayFailures++;
+      this.counters.refused.unknownOffer++;
       this.#fail(
         connection,
         new ProtocolError(
-          `Unknown to_peer_id ${toHex(toPeerId)}: not in this swarm`,
+          `Could not find the offer from ${
+            toHex(toPeerId)
+          } this answer is for; it may have expired`,
           context,
         ),
       );
       return;
     }
+    sender.offers!.delete(message.offerId);
     const frame = JSON.stringify({
       action: "announce",
       answer: message.answer,
@@ -573,7 +711,15 @@ export class Tracker {
         }
       }
     }
-    const { in: counted, out, relayFailures, peerEvents } = this.counters;
+    const {
+      in: counted,
+      out,
+      relayFailures,
+      peerEvents,
+      refused,
+      rateLimited,
+      slowClosed,
+    } = this.counters;
     const stats: TrackerStats = {
       version: VERSION,
       uptimeSeconds: Math.floor((this.#clock() - this.#startedAt) / 1000),
@@ -585,6 +731,9 @@ export class Tracker {
       messages: { in: { ...counted }, out: { ...out } },
       relayFailures,
       peerEvents: { ...peerEvents },
+      refused: { ...refused },
+      rateLimited,
+      slowClosed,
     };
     if (withSwarms) stats.swarmDetails = rows.sort((a, b) => b.peers - a.peers);
     return stats;

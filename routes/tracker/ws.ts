@@ -5,6 +5,6 @@ import type { AppState } from "../../utils/state.ts";
 /** The tracker's WebSocket endpoint (WebTorrent protocol + simple API). */
 export const handler = {
   GET(req: Request, ctx: HandlerContext<unknown, AppState>): Response {
-    return upgradeToTracker(req, ctx.state.tracker);
+    return upgradeToTracker(req, ctx.state.tracker, ctx.remoteAddr);
   },
 };

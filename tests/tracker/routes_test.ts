@@ -44,6 +44,9 @@ Deno.test("the tracker's JSON routes report what scripts read", async (t) => {
           "messages",
           "relayFailures",
           "peerEvents",
+          "refused",
+          "rateLimited",
+          "slowClosed",
         ]);
         assert.equal(body.version, VERSION);
         assert.deepEqual(

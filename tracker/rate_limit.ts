@@ -1,0 +1,31 @@
+/**
+ * A token bucket: `rate` tokens per second up to `burst`, one per message.
+ * Refilled lazily from the clock, so an idle connection costs nothing.
+ * @module
+ */
+
+/** Per-connection message budget. */
+export class TokenBucket {
+  #tokens: number;
+  #last: number;
+  #rate: number;
+  #burst: number;
+
+  /** A full bucket at time `now` (ms). */
+  constructor(rate: number, burst: number, now: number) {
+    this.#rate = rate;
+    this.#burst = burst;
+    this.#tokens = burst;
+    this.#last = now;
+  }
+
+  /** Take one token at time `now`; `false` when the budget is spent. */
+  take(now: number): boolean {
+    const elapsed = Math.max(0, now - this.#last) / 1000;
+    this.#last = now;
+    this.#tokens = Math.min(this.#burst, this.#tokens + elapsed * this.#rate);
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}
