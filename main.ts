@@ -17,6 +17,7 @@ import {
   trackerConfigFromEnv,
 } from "./tracker/mod.ts";
 import { log } from "./utils/log.ts";
+import { withSecurityHeaders } from "./utils/security.ts";
 import type { AppState } from "./utils/state.ts";
 
 /** Options of {@linkcode createApp}. */
@@ -31,6 +32,8 @@ export interface AppConfig {
   p2p?: Partial<PlayerP2PConfig>;
   /** Clock of the simulated live channels (ms since epoch); for tests. */
   liveClock?: () => number;
+  /** CSP `frame-ancestors`: who may embed the site (`FRAME_ANCESTORS`). */
+  frameAncestors?: string;
   /** Fetches remote playlists when probing channels; tests keep it on loopback. */
   fetchRemote?: (url: string) => Promise<Response>;
 }
@@ -50,6 +53,7 @@ export function configFromEnv(): AppConfig {
   const env = (name: string) => Deno.env.get(name);
   return {
     channelsFile: env("CHANNELS_FILE") || undefined,
+    frameAncestors: env("FRAME_ANCESTORS") || undefined,
     tracker: trackerConfigFromEnv(env),
     p2p: p2pConfigFromEnv(env),
   };
@@ -79,10 +83,10 @@ export async function createApp(
     locale: DEFAULT_LOCALE,
     t: messages(DEFAULT_LOCALE),
   };
-  const handler = createHandler(appManifest, {
-    state,
-    buildDir: config.buildDir,
-  });
+  const handler = withSecurityHeaders(
+    createHandler(appManifest, { state, buildDir: config.buildDir }),
+    { frameAncestors: config.frameAncestors },
+  );
   // Site paths (/media/…, /live/…) are answered by this app itself; the rest is fetched.
   const probed = catalog.probe((url) =>
     url.startsWith("/")

@@ -120,9 +120,62 @@ Deno.test("the real server serves pages, islands, static files and errors over H
         const { body } = await text(server, "/watch/relogio");
         assert.match(
           body,
-          /<iframe class="embed" src="\/embed\/clock.html"[^>]*sandbox="allow-scripts allow-same-origin allow-presentation"/,
+          // A same-site page gets no allow-same-origin: it could lift its own sandbox.
+          /<iframe class="embed" src="\/embed\/clock.html"[^>]*sandbox="allow-scripts allow-presentation"/,
         );
         assert.doesNotMatch(body, /redflix-island/);
+      },
+    );
+
+    await t.step(
+      "security headers: CSP on pages, nosniff and a referrer policy everywhere",
+      async () => {
+        const page = await fetch(server.url + "/watch/demo");
+        await page.body?.cancel();
+        const csp = page.headers.get("content-security-policy") ?? "";
+        for (
+          const directive of [
+            "default-src 'self'",
+            "script-src 'self'",
+            "worker-src 'self' blob:",
+            "media-src 'self' blob: https: http:",
+            "connect-src 'self' ws: wss: https: http:",
+            "frame-ancestors 'self'",
+            "object-src 'none'",
+          ]
+        ) {
+          assert.ok(csp.includes(directive), `CSP has ${directive}`);
+        }
+        assert.doesNotMatch(csp, /script-src[^;]*unsafe/);
+        for (
+          const path of [
+            "/watch/demo",
+            "/styles.css",
+            "/media/demo/master.m3u8",
+            "/tracker/stats",
+            "/nope",
+          ]
+        ) {
+          const response = await fetch(server.url + path);
+          await response.body?.cancel();
+          assert.equal(
+            response.headers.get("x-content-type-options"),
+            "nosniff",
+            path,
+          );
+          assert.equal(
+            response.headers.get("referrer-policy"),
+            "strict-origin-when-cross-origin",
+            path,
+          );
+        }
+        const embed = await text(server, "/embed/clock.html");
+        assert.ok(embed.response.headers.get("content-security-policy"));
+        assert.doesNotMatch(
+          embed.body,
+          /<script>|<style>/,
+          "the embed page works under the CSP",
+        );
       },
     );
 
@@ -241,6 +294,11 @@ Deno.test("catalog text is untrusted: XSS payloads in an M3U render inert", asyn
     const data = /id="__redflix_islands">(.*?)<\/script>/.exec(watch.body)![1]!;
     assert.doesNotMatch(data, /</);
     const web = await text(server, "/watch/web");
+    assert.match(
+      web.body,
+      /sandbox="allow-scripts allow-same-origin allow-presentation"/,
+      "another site keeps its origin",
+    );
     assert.match(
       web.body,
       /src="https:\/\/player.example\/embed\?a=1&amp;b=%222%22"/,

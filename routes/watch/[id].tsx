@@ -5,6 +5,19 @@ import { Head } from "../../runtime/head.ts";
 import type { Handlers, PageProps } from "../../runtime/types.ts";
 import type { AppState } from "../../utils/state.ts";
 
+/**
+ * The iframe sandbox of an embedded channel. A page of another site keeps
+ * its own origin (players need their storage) but can never reach ours; a
+ * page of this site runs scripts in an opaque origin, since scripts plus
+ * same-origin would let it remove its own sandbox.
+ */
+export function iframeSandbox(url: string): string {
+  const sameSite = url.startsWith("/") && !url.startsWith("//");
+  return sameSite
+    ? "allow-scripts allow-presentation"
+    : "allow-scripts allow-same-origin allow-presentation";
+}
+
 /** Finds the channel or answers with the 404 page. */
 export const handler: Handlers<Channel, AppState> = {
   GET(_req, ctx) {
@@ -45,7 +58,7 @@ export default function Watch(
                 src={channel.url}
                 title={`${t.embeddedPlayer}: ${channel.name}`}
                 allow="autoplay; fullscreen; encrypted-media; picture-in-picture"
-                sandbox="allow-scripts allow-same-origin allow-presentation"
+                sandbox={iframeSandbox(channel.url)}
                 referrerpolicy="no-referrer"
                 allowFullScreen
               />

@@ -8,6 +8,7 @@ import { startTestServer } from "../helpers/server.ts";
 import { digestHex } from "../../utils/hex.ts";
 import {
   bytesFromEvents,
+  cspViolations,
   openViewer,
   snapshot,
   waitForPlayback,
@@ -73,6 +74,15 @@ if (IN_LOOPBACK_NAMESPACE) {
           );
         }
       });
+
+      await t.step(
+        "the Content-Security-Policy blocked nothing (islands, hls.js workers, WebRTC)",
+        async () => {
+          for (const page of [first, second]) {
+            assert.deepEqual(await cspViolations(page), []);
+          }
+        },
+      );
 
       await t.step(
         "(b) each panel shows the peer and numbers that agree with the engine's events",

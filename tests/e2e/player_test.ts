@@ -9,6 +9,12 @@ Deno.test("the watch page hydrates the player island and plays the demo HLS chan
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
+    const cspErrors: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) {
+        cspErrors.push(message.text());
+      }
+    });
     await page.goto(`${server.url}/watch/demo`);
 
     await t.step("the island hydrates", async () => {
@@ -57,6 +63,10 @@ Deno.test("the watch page hydrates the player island and plays the demo HLS chan
       assert.deepEqual(options.slice(1), ["360p", "180p"]);
     });
 
+    await t.step("the Content-Security-Policy reported no violation", () => {
+      assert.deepEqual(cspErrors, []);
+    });
+
     await t.step("the unmute control unmutes the video", async () => {
       assert.equal(
         await page.evaluate(() => document.querySelector("video")!.muted),
@@ -72,6 +82,16 @@ Deno.test("the watch page hydrates the player island and plays the demo HLS chan
         "true",
       );
     });
+    await t.step(
+      "a non-HLS channel plays in its sandboxed iframe under the CSP",
+      async () => {
+        await page.goto(`${server.url}/watch/relogio`);
+        const frame = page.frameLocator("iframe.embed");
+        await frame.locator("#clock").filter({ hasText: /\d\d:\d\d:\d\d/ })
+          .waitFor({ timeout: 10_000 });
+        assert.deepEqual(cspErrors, []);
+      },
+    );
   } finally {
     await browser.close();
     await server.close();

@@ -33,6 +33,10 @@ export const PLAYBACK_PROBE = `
   document.addEventListener("playing", () => { window.__probe.ttff ??= performance.now(); }, true);
   document.addEventListener("waiting", () => { if (window.__probe.ttff !== null) window.__probe.stalls++; }, true);
   document.addEventListener("ended", () => { window.__probe.ended = true; }, true);
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (e) => {
+    window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+  });
   window.__connections = { peers: [], sockets: [] };
   const NativePeerConnection = window.RTCPeerConnection;
   if (NativePeerConnection) {
@@ -60,6 +64,13 @@ export interface PlaybackProbe {
 export function readProbe(page: Page): Promise<PlaybackProbe> {
   return page.evaluate(() =>
     (globalThis as unknown as { __probe: PlaybackProbe }).__probe
+  );
+}
+
+/** Content-Security-Policy violations the page reported (should be none). */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (globalThis as unknown as { __cspViolations: string[] }).__cspViolations
   );
 }
 
