@@ -112,6 +112,9 @@ export interface StartOptions extends AppConfig {
   hostname?: string;
 }
 
+/** Longest a graceful shutdown may take before the process exits anyway. */
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
+
 /** Serve the app until SIGINT/SIGTERM, then shut down gracefully. */
 export async function start(
   appManifest: Manifest,
@@ -132,10 +135,20 @@ export async function start(
       log.info("server.listening", { url: `http://${shown}:${port}/` });
     },
   }, app.handler);
+  let stopping = false;
   const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
     log.info("server.stopping", {});
-    await app.close();
-    await server.shutdown();
+    const drained = server.shutdown(); // stop accepting; let requests in flight finish
+    await app.close(); // tracker sockets get 1001 (going away); clients reconnect by themselves
+    const timeout = new Promise<"timeout">((resolve) =>
+      setTimeout(() => resolve("timeout"), SHUTDOWN_TIMEOUT_MS)
+    );
+    if (await Promise.race([drained, timeout]) === "timeout") {
+      log.warn("server.shutdown_timeout", { ms: SHUTDOWN_TIMEOUT_MS });
+      Deno.exit(0);
+    }
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     try {
