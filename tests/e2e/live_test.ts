@@ -147,6 +147,18 @@ if (IN_LOOPBACK_NAMESPACE) {
         "RedFlix Ao Vivo",
       );
 
+      // The new player opens its own tracker socket (once p2p-media-loader starts).
+      await zapper.waitForFunction(
+        (switchedAt) =>
+          (globalThis as unknown as {
+            __connections: { sockets: { ws: WebSocket; at: number }[] };
+          })
+            .__connections.sockets.some((s) =>
+              s.at >= switchedAt && s.ws.url.includes("channel=ao-vivo")
+            ),
+        before,
+        { timeout: 15_000 },
+      );
       // The old player's connections, opened before the switch, are all closed now.
       const leftovers = await zapper.evaluate((switchedAt) => {
         const { peers, sockets } = (globalThis as unknown as {
