@@ -108,3 +108,40 @@ Deno.test("a client that stops reading is dropped without slowing anyone else", 
     await server.close();
   }
 });
+
+Deno.test("a dead socket (no pong) is closed and its peer removed long before the peer timeout", async () => {
+  const server = await startTestServer({
+    buildDir: false,
+    tracker: { idleTimeoutS: 1 },
+  });
+  try {
+    const dead = await rawWebSocket(server.port, "/tracker/ws");
+    await dead.write(
+      textFrame(
+        JSON.stringify({
+          action: "announce",
+          info_hash: HASH,
+          peer_id: id20("dead"),
+        }),
+      ),
+    );
+    const peers = async () =>
+      (await (await fetch(`${server.url}/tracker/stats`)).json())
+        .peers as number;
+    const deadline = Date.now() + 2000;
+    while (await peers() !== 1 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(await peers(), 1);
+    // It never reads, so it never answers the server's ping: gone within a few idle timeouts.
+    const started = Date.now();
+    while (await peers() !== 0 && Date.now() - started < 10_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await peers(), 0, "the dead peer was removed");
+    assert.ok(Date.now() - started < 10_000);
+    dead.close();
+  } finally {
+    await server.close();
+  }
+});
