@@ -4,35 +4,13 @@ import {
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
 import { startTestServer } from "../helpers/server.ts";
+import {
+  ensureWebTorrentClient,
+  WEBTORRENT_CLIENT_DIR,
+} from "../../scripts/install_fixtures.ts";
 import { toHex } from "../../utils/hex.ts";
 
-const fixture = new URL("../fixtures/webtorrent_client/", import.meta.url);
-
-/** Install bittorrent-tracker + @roamhq/wrtc for Node once (no install scripts). */
-async function ensureClientInstalled(): Promise<void> {
-  try {
-    await Deno.stat(
-      new URL("node_modules/bittorrent-tracker/package.json", fixture),
-    );
-    return;
-  } catch {
-    // not installed yet
-  }
-  const { code, stderr } = await new Deno.Command("npm", {
-    args: ["ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-    cwd: fixture.pathname,
-    stdout: "null",
-    stderr: "piped",
-    signal: AbortSignal.timeout(180_000),
-  }).output();
-  if (code !== 0) {
-    throw new Error(
-      `npm ci failed in ${fixture.pathname}:\n${
-        new TextDecoder().decode(stderr)
-      }`,
-    );
-  }
-}
+const fixture = WEBTORRENT_CLIENT_DIR;
 
 interface ClientEvent {
   event: string;
@@ -108,7 +86,7 @@ if (IN_LOOPBACK_NAMESPACE) {
   });
 } else {
   Deno.test("a real WebTorrent client (bittorrent-tracker + @roamhq/wrtc) works with our tracker, on loopback only", async () => {
-    await ensureClientInstalled();
+    await ensureWebTorrentClient();
     await runInLoopbackNamespace(new URL(import.meta.url));
   });
 }
