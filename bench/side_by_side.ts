@@ -1,0 +1,316 @@
+/**
+ * `deno task bench`: our tracker and webtorrent's bittorrent-tracker (the
+ * reference, under Node) on the same machine, same load, alternating
+ * A/B/A/B, loopback only. Each tracker runs in its own process, so its CPU
+ * time and memory are read from /proc for that process alone, whatever the
+ * load generator (this process) costs. `--smoke` runs tiny sizes (CI).
+ * @module
+ */
+import { connectIdlePeers, quantile, runSignalingLoad } from "./load.ts";
+import {
+  ensureWebTorrentClient,
+  WEBTORRENT_CLIENT_DIR,
+} from "../scripts/install_fixtures.ts";
+
+const smoke = Deno.args.includes("--smoke");
+const SIZES = smoke
+  ? {
+    peers: 20,
+    swarms: 4,
+    durationMs: 1500,
+    churn: 2,
+    rounds: 1,
+    idle: [50, 100],
+  }
+  : {
+    peers: 600,
+    swarms: 60,
+    durationMs: 8000,
+    churn: 20,
+    rounds: 2,
+    idle: [1000, 10_000],
+  };
+
+type Implementation = "ours" | "reference";
+const NAMES: Record<Implementation, string> = {
+  ours: "RedFlix (Deno)",
+  reference: "bittorrent-tracker (Node)",
+};
+
+interface Tracker {
+  pid: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+async function waitUntilListening(
+  port: number,
+  child: Deno.ChildProcess,
+): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      conn.close();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  child.kill("SIGKILL");
+  throw new Error(`Tracker on port ${port} did not start`);
+}
+
+async function startTracker(implementation: Implementation): Promise<Tracker> {
+  const port = freePort();
+  const child = implementation === "ours"
+    ? new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "main.ts"],
+      cwd: new URL("../", import.meta.url).pathname,
+      env: {
+        PORT: String(port),
+        HOSTNAME: "127.0.0.1",
+        LOG_LEVEL: "warn",
+        // The benchmark measures raw signalling; abuse limits are policy, lifted here.
+        TRACKER_MESSAGES_PER_SECOND: "1000000",
+        TRACKER_MESSAGE_BURST: "1000000",
+        TRACKER_MAX_CONNECTIONS_PER_IP: "1000000",
+      },
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn()
+    : new Deno.Command("node", {
+      args: ["reference_server.mjs", String(port)],
+      cwd: WEBTORRENT_CLIENT_DIR.pathname,
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn();
+  await waitUntilListening(port, child);
+  return {
+    pid: child.pid,
+    url: implementation === "ours"
+      ? `ws://127.0.0.1:${port}/tracker/ws`
+      : `ws://127.0.0.1:${port}`,
+    async stop() {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      await child.status;
+    },
+  };
+}
+
+/** CPU seconds (user + system) a process has used. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
+/** Resident memory of a process, in bytes. */
+async function rssBytes(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+}
+
+interface LoadFigures {
+  exchangesPerSecond: number;
+  cpuMsPer1000: number;
+  p50: number;
+  p99: number;
+  timeouts: number;
+  errors: number;
+}
+
+async function measureLoad(
+  implementation: Implementation,
+): Promise<LoadFigures> {
+  const tracker = await startTracker(implementation);
+  try {
+    let cpu = 0;
+    const load = await runSignalingLoad({
+      url: tracker.url,
+      peers: SIZES.peers,
+      swarms: SIZES.swarms,
+      durationMs: SIZES.durationMs,
+      churnPerSecond: SIZES.churn,
+      // The tracker's CPU over exactly the measured window (churn included).
+      onWindow: async (edge) => {
+        const now = await cpuSeconds(tracker.pid);
+        cpu = edge === "start" ? -now : cpu + now;
+      },
+    });
+    return {
+      exchangesPerSecond: load.exchanges / load.seconds,
+      cpuMsPer1000: load.exchanges ? (cpu * 1000 * 1000) / load.exchanges : NaN,
+      p50: quantile(load.roundTrips, 0.5),
+      p99: quantile(load.roundTrips, 0.99),
+      timeouts: load.timeouts,
+      errors: load.socketErrors,
+    };
+  } finally {
+    await tracker.stop();
+  }
+}
+
+interface MemoryFigures {
+  perPeer: number[];
+  connected: number;
+  failed: number;
+}
+
+async function measureMemory(
+  implementation: Implementation,
+): Promise<MemoryFigures> {
+  const tracker = await startTracker(implementation);
+  const sockets: WebSocket[] = [];
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const baseline = await rssBytes(tracker.pid);
+    const perPeer: number[] = [];
+    let failed = 0;
+    for (const target of SIZES.idle) {
+      const added = await connectIdlePeers(
+        tracker.url,
+        target - sockets.length,
+        Math.max(1, target / 10),
+      );
+      sockets.push(...added.sockets);
+      failed += added.failed;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      perPeer.push(((await rssBytes(tracker.pid)) - baseline) / sockets.length);
+    }
+    return { perPeer, connected: sockets.length, failed };
+  } finally {
+    for (const socket of sockets) socket.close();
+    await tracker.stop();
+  }
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function row(
+  label: string,
+  ours: number,
+  reference: number,
+  unit: string,
+  digits = 0,
+): string {
+  const ratio = ours / reference;
+  return `| ${label} | ${ours.toFixed(digits)} ${unit} | ${
+    reference.toFixed(digits)
+  } ${unit} | ${Number.isFinite(ratio) ? ratio.toFixed(2) : "-"} |`;
+}
+
+if (import.meta.main) {
+  await ensureWebTorrentClient();
+  const load: Record<Implementation, LoadFigures[]> = {
+    ours: [],
+    reference: [],
+  };
+  for (let round = 0; round < SIZES.rounds; round++) {
+    for (const implementation of ["ours", "reference"] as const) {
+      const figures = await measureLoad(implementation);
+      load[implementation].push(figures);
+      console.error(
+        `round ${round + 1} ${NAMES[implementation]}: ${
+          figures.exchangesPerSecond.toFixed(0)
+        } exchanges/s, ` +
+          `${figures.cpuMsPer1000.toFixed(1)} CPU ms/1000, p50 ${
+            figures.p50.toFixed(1)
+          } ms, p99 ${figures.p99.toFixed(1)} ms`,
+      );
+    }
+  }
+  const memory = {
+    ours: await measureMemory("ours"),
+    reference: await measureMemory("reference"),
+  };
+  const avg = (
+    implementation: Implementation,
+    pick: (f: LoadFigures) => number,
+  ) => mean(load[implementation].map(pick));
+  console.log(
+    `\nTracker benchmark${
+      smoke ? " (smoke sizes)" : ""
+    }: ${SIZES.peers} peers in ${SIZES.swarms} swarms, 5 offers of ~700 B per announce, ` +
+      `answers at once, ${SIZES.churn} peers/s churn, ${
+        SIZES.durationMs / 1000
+      } s per run, ${SIZES.rounds} A/B rounds, loopback\n`,
+  );
+  console.log(
+    `| metric | ${NAMES.ours} | ${NAMES.reference} | ratio (ours/reference) |`,
+  );
+  console.log("| --- | --- | --- | --- |");
+  console.log(
+    row(
+      "offer/answer exchanges per second",
+      avg("ours", (f) => f.exchangesPerSecond),
+      avg("reference", (f) => f.exchangesPerSecond),
+      "/s",
+    ),
+  );
+  console.log(
+    row(
+      "tracker CPU per 1000 exchanges",
+      avg("ours", (f) => f.cpuMsPer1000),
+      avg("reference", (f) => f.cpuMsPer1000),
+      "ms",
+      1,
+    ),
+  );
+  console.log(
+    row(
+      "offer→answer round trip p50",
+      avg("ours", (f) => f.p50),
+      avg("reference", (f) => f.p50),
+      "ms",
+      1,
+    ),
+  );
+  console.log(
+    row(
+      "offer→answer round trip p99",
+      avg("ours", (f) => f.p99),
+      avg("reference", (f) => f.p99),
+      "ms",
+      1,
+    ),
+  );
+  SIZES.idle.forEach((count, i) => {
+    console.log(
+      row(
+        `RSS per idle peer, ${count} connected`,
+        memory.ours.perPeer[i]!,
+        memory.reference.perPeer[i]!,
+        "B",
+      ),
+    );
+  });
+  console.log(
+    `| idle peers connected (of ${
+      SIZES.idle.at(-1)
+    }) | ${memory.ours.connected} (${memory.ours.failed} failed) | ` +
+      `${memory.reference.connected} (${memory.reference.failed} failed) | - |`,
+  );
+  const problems = [...load.ours, ...load.reference].reduce(
+    (n, f) => n + f.errors,
+    0,
+  );
+  console.log(
+    `\nsocket errors during load: ${problems}; answer timeouts: ours ${
+      avg("ours", (f) => f.timeouts)
+    }, reference ${avg("reference", (f) => f.timeouts)}`,
+  );
+}

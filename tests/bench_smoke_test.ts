@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+
+// Benchmarks are not tests: nothing here judges speed. This only proves the
+// benchmark still runs end to end (tiny sizes), so it cannot rot.
+Deno.test("deno task bench still runs: side-by-side smoke run", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/side_by_side.ts", "--smoke"],
+    cwd: new URL("../", import.meta.url).pathname,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(120_000),
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.match(
+    out,
+    /\| metric \| RedFlix \(Deno\) \| bittorrent-tracker \(Node\) \| ratio \(ours\/reference\) \|/,
+  );
+  for (
+    const metric of [
+      "exchanges per second",
+      "tracker CPU per 1000 exchanges",
+      "round trip p99",
+      "RSS per idle peer",
+    ]
+  ) {
+    assert.match(out, new RegExp(`\\| [^|]*${metric}[^|]* \\| \\d`), metric);
+  }
+  assert.match(
+    out,
+    /idle peers connected \(of 100\) \| 100 \(0 failed\) \| 100 \(0 failed\)/,
+  );
+});
