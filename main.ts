@@ -11,6 +11,8 @@ import { type AppHandler, createHandler } from "./runtime/server.ts";
 import type { Manifest } from "./runtime/types.ts";
 import { p2pConfigFromEnv, type PlayerP2PConfig } from "./p2p/config.ts";
 import { LiveSources } from "./live/source.ts";
+import { Aggregator, type AggregatorOptions } from "./analytics/aggregator.ts";
+import { KeyedRateLimiter } from "./tracker/rate_limit.ts";
 import {
   Tracker,
   type TrackerConfig,
@@ -32,6 +34,8 @@ export interface AppConfig {
   p2p?: Partial<PlayerP2PConfig>;
   /** Clock of the simulated live channels (ms since epoch); for tests. */
   liveClock?: () => number;
+  /** Aggregation of player reports (clock, bucket sizes); for tests. */
+  analytics?: AggregatorOptions;
   /** CSP `frame-ancestors`: who may embed the site (`FRAME_ANCESTORS`). */
   frameAncestors?: string;
   /** Fetches remote playlists when probing channels; tests keep it on loopback. */
@@ -77,6 +81,9 @@ export async function createApp(
       core: { ...defaults.core, ...config.p2p?.core },
       liveCore: { ...defaults.liveCore, ...config.p2p?.liveCore },
     },
+    analytics: new Aggregator(config.analytics),
+    // Players report every few seconds: 2 per second per address, bursts of 20 (households, NAT).
+    reportLimiter: new KeyedRateLimiter(2, 20),
     live: new LiveSources(new URL("./static/media/", import.meta.url), {
       clock: config.liveClock,
     }),

@@ -127,6 +127,15 @@ export function HlsPlayer({ channelId, src, locale, p2p }: HlsPlayerProps) {
   const viewerP2P = useSignal(true);
   const engineRef = useRef<HlsJsP2PEngine | null>(null);
   const webrtc = useSignal(true);
+  // Playback quality for the operator's dashboard: time to first frame and stalls.
+  const quality = useMemo(
+    () => ({
+      startedAt: performance.now(),
+      ttffMs: null as number | null,
+      stalls: 0,
+    }),
+    [],
+  );
   const isLive = useSignal(false);
   const edgeDistance = useSignal(0);
   const behindAfter = useSignal(Infinity);
@@ -148,9 +157,13 @@ export function HlsPlayer({ channelId, src, locale, p2p }: HlsPlayerProps) {
     const video = videoRef.current;
     if (!video) return;
     let disposed = false;
-    const onPlaying = () => (status.value = "playing");
+    const onPlaying = () => {
+      status.value = "playing";
+      quality.ttffMs ??= Math.round(performance.now() - quality.startedAt);
+    };
     const onWaiting = () => {
       if (status.value !== "error") status.value = "buffering";
+      if (quality.ttffMs !== null) quality.stalls++;
     };
     const onPause = () => {
       if (status.value === "playing") status.value = "paused";
@@ -355,6 +368,44 @@ export function HlsPlayer({ channelId, src, locale, p2p }: HlsPlayerProps) {
       video.removeEventListener("volumechange", onVolume);
     };
   }, [src, attempt.value]);
+
+  useEffect(() => {
+    if (!p2p.reportIntervalMs) return;
+    const sessionId = crypto.randomUUID();
+    const report = (final: boolean) =>
+      JSON.stringify({
+        sessionId,
+        channel: channelId,
+        live: isLive.value,
+        p2pStatus: p2pStatus.value,
+        totals: {
+          httpBytes: stats.httpBytes.value,
+          p2pBytes: stats.p2pBytes.value,
+          uploadedBytes: stats.uploadedBytes.value,
+          stalls: quality.stalls,
+        },
+        peers: stats.peers.value.length,
+        ttffMs: quality.ttffMs,
+        final,
+      });
+    const send = () => {
+      fetch("/api/stats/report", {
+        method: "POST",
+        body: report(false),
+        keepalive: true,
+      }).catch(() => {});
+    };
+    // The last report goes out even while the page unloads.
+    const sendFinal = () =>
+      navigator.sendBeacon("/api/stats/report", report(true));
+    const timer = setInterval(send, p2p.reportIntervalMs);
+    addEventListener("pagehide", sendFinal);
+    return () => {
+      clearInterval(timer);
+      removeEventListener("pagehide", sendFinal);
+      sendFinal();
+    };
+  }, [channelId]);
 
   const toggleMute = () => {
     const video = videoRef.current;

@@ -1,22 +1,11 @@
 import type { ReadonlySignal } from "@preact/signals";
+import type { ReportedP2PStatus } from "../analytics/report.ts";
 import type { Messages } from "../i18n/mod.ts";
-import {
-  formatBytes,
-  formatSpeed,
-  type P2PStats,
-  type ThroughputSample,
-} from "../p2p/stats.ts";
+import { formatBytes, formatSpeed, type P2PStats } from "../p2p/stats.ts";
+import { Sparkline } from "./Sparkline.tsx";
 
-/** Why P2P is or is not running for this viewer. */
-export type P2PStatus =
-  | "starting"
-  | "active"
-  | "waiting"
-  | "operator"
-  | "viewer"
-  | "webrtc"
-  | "tracker"
-  | "native";
+/** Why P2P is or is not running for this viewer (the list reports are checked against). */
+export type P2PStatus = ReportedP2PStatus;
 
 /** Props of {@linkcode P2PPanel}. */
 export interface P2PPanelProps {
@@ -51,44 +40,6 @@ function statusText(status: P2PStatus, t: Messages): string {
     case "native":
       return t.p2pOffNative;
   }
-}
-
-const CHART_WIDTH = 240;
-const CHART_HEIGHT = 48;
-
-function points(
-  history: readonly ThroughputSample[],
-  pick: (s: ThroughputSample) => number,
-  max: number,
-): string {
-  const step = CHART_WIDTH / 59;
-  const offset = 60 - history.length;
-  return history.map((sample, i) =>
-    `${((offset + i) * step).toFixed(1)},${
-      (CHART_HEIGHT - (pick(sample) / max) * (CHART_HEIGHT - 2)).toFixed(1)
-    }`
-  ).join(" ");
-}
-
-/** P2P vs HTTP throughput over the last minute, as two SVG lines. */
-function ThroughputChart(
-  { history, label }: { history: readonly ThroughputSample[]; label: string },
-) {
-  const max = Math.max(1, ...history.map((s) => Math.max(s.http, s.p2p)));
-  return (
-    <svg
-      class="p2p-chart"
-      viewBox={`0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`}
-      role="img"
-      aria-label={label}
-    >
-      <polyline
-        class="line-http"
-        points={points(history, (s) => s.http, max)}
-      />
-      <polyline class="line-p2p" points={points(history, (s) => s.p2p, max)} />
-    </svg>
-  );
 }
 
 /**
@@ -168,7 +119,21 @@ export function P2PPanel(
           <dd>{stats.p2pSegments}/{stats.httpSegments}</dd>
         </div>
       </dl>
-      <ThroughputChart history={stats.history.value} label={t.p2pChart} />
+      <Sparkline
+        class="p2p-chart"
+        slots={60}
+        label={t.p2pChart}
+        series={[
+          {
+            className: "line-http",
+            values: stats.history.value.map((s) => s.http),
+          },
+          {
+            className: "line-p2p",
+            values: stats.history.value.map((s) => s.p2p),
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -67,6 +67,8 @@ export interface PlayerP2PConfig {
    * waits: start-up stays as fast as plain HTTP.
    */
   joinWaitMs: number;
+  /** How often players report their figures to `/api/stats/report` (ms); 0 turns reporting off. */
+  reportIntervalMs: number;
 }
 
 /** The public STUN servers RedFlix documents. */
@@ -179,6 +181,20 @@ export function parseCoreTuning(
   return tuning;
 }
 
+function reportInterval(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return 10_000;
+  const value = Number(raw);
+  if (
+    !Number.isInteger(value) ||
+    (value !== 0 && (value < 2000 || value > 300_000))
+  ) {
+    throw new RangeError(
+      `Invalid STATS_REPORT_INTERVAL_MS: expected 0 or 2000-300000, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
 /** Read the player's P2P settings from the environment. */
 export function p2pConfigFromEnv(
   env: (name: string) => string | undefined,
@@ -217,5 +233,6 @@ export function p2pConfigFromEnv(
       ...(liveCore ? parseCoreTuning(liveCore, "P2P_LIVE_CORE_OPTIONS") : {}),
     },
     joinWaitMs,
+    reportIntervalMs: reportInterval(env("STATS_REPORT_INTERVAL_MS")),
   };
 }

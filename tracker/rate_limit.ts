@@ -29,3 +29,31 @@ export class TokenBucket {
     return true;
   }
 }
+
+/** Token buckets per key (an IP address), bounded in number. */
+export class KeyedRateLimiter {
+  #buckets = new Map<string, TokenBucket>();
+  #rate: number;
+  #burst: number;
+  #maxKeys: number;
+
+  /** `rate` per second up to `burst` for each key; at most `maxKeys` remembered. */
+  constructor(rate: number, burst: number, maxKeys = 10_000) {
+    this.#rate = rate;
+    this.#burst = burst;
+    this.#maxKeys = maxKeys;
+  }
+
+  /** Take one token for `key` at time `now` (ms). */
+  take(key: string, now: number): boolean {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      if (this.#buckets.size >= this.#maxKeys) {
+        this.#buckets.delete(this.#buckets.keys().next().value!);
+      }
+      bucket = new TokenBucket(this.#rate, this.#burst, now);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket.take(now);
+  }
+}

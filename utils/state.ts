@@ -5,7 +5,9 @@
  */
 import type { Catalog } from "../channels/catalog.ts";
 import type { Locale, Messages } from "../i18n/mod.ts";
+import type { Aggregator } from "../analytics/aggregator.ts";
 import type { LiveSources } from "../live/source.ts";
+import type { KeyedRateLimiter } from "../tracker/rate_limit.ts";
 import type { PlayerP2PConfig } from "../p2p/config.ts";
 import type { Tracker } from "../tracker/mod.ts";
 
@@ -19,6 +21,10 @@ export interface AppState extends Record<string, unknown> {
   p2p: PlayerP2PConfig;
   /** Simulated live channels made from static media. */
   live: LiveSources;
+  /** Player-reported P2P figures. */
+  analytics: Aggregator;
+  /** Rate limit of player reports, per IP. */
+  reportLimiter: KeyedRateLimiter;
   /** The viewer's language, from `Accept-Language` or `?lang=`. */
   locale: Locale;
   /** The messages of that language. */

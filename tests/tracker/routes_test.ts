@@ -34,6 +34,7 @@ Deno.test("the tracker's JSON routes report what scripts read", async (t) => {
         assert.equal(response.headers.get("cache-control"), "no-store");
         const body = await response.json();
         assert.deepEqual(Object.keys(body), [
+          "schemaVersion",
           "version",
           "uptimeSeconds",
           "swarms",
@@ -47,7 +48,9 @@ Deno.test("the tracker's JSON routes report what scripts read", async (t) => {
           "refused",
           "rateLimited",
           "slowClosed",
+          "p2p",
         ]);
+        assert.equal(body.schemaVersion, 2);
         assert.equal(body.version, VERSION);
         assert.deepEqual(
           [

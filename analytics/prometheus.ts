@@ -1,0 +1,147 @@
+/**
+ * The Prometheus text exposition format (version 0.0.4) for `GET /metrics`:
+ * tracker gauges and counters, and player-reported P2P figures per channel.
+ * @module
+ */
+import type { TrackerStats } from "../tracker/stats.ts";
+import type { P2PFigures } from "./aggregator.ts";
+
+type Labels = Record<string, string>;
+
+/** Escape a label value: backslash, double quote and newline. */
+export function escapeLabel(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(
+    /\n/g,
+    "\\n",
+  );
+}
+
+class Exposition {
+  #lines: string[] = [];
+
+  metric(
+    name: string,
+    type: "gauge" | "counter",
+    help: string,
+    samples: Array<[Labels, number]>,
+  ): void {
+    this.#lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) {
+      const pairs = Object.entries(labels).map(([k, v]) =>
+        `${k}="${escapeLabel(v)}"`
+      );
+      this.#lines.push(
+        `${name}${pairs.length ? `{${pairs.join(",")}}` : ""} ${
+          Number.isFinite(value) ? value : 0
+        }`,
+      );
+    }
+  }
+
+  toString(): string {
+    return this.#lines.join("\n") + "\n";
+  }
+}
+
+/** Render the metrics. */
+export function formatMetrics(
+  tracker: TrackerStats,
+  p2p: P2PFigures & { channels: Record<string, P2PFigures> },
+): string {
+  const out = new Exposition();
+  out.metric("redflix_tracker_peers", "gauge", "Peers in all swarms.", [[
+    {},
+    tracker.peers,
+  ]]);
+  out.metric("redflix_tracker_swarms", "gauge", "Swarms.", [[
+    {},
+    tracker.swarms,
+  ]]);
+  out.metric(
+    "redflix_tracker_connections",
+    "gauge",
+    "Open tracker WebSocket connections.",
+    [[{}, tracker.connections]],
+  );
+  out.metric(
+    "redflix_tracker_messages_received_total",
+    "counter",
+    "Frames received by the tracker, by kind.",
+    Object.entries(tracker.messages.in).map(([kind, n]) => [{ kind }, n]),
+  );
+  out.metric(
+    "redflix_tracker_messages_sent_total",
+    "counter",
+    "Frames sent by the tracker, by kind.",
+    Object.entries(tracker.messages.out).map(([kind, n]) => [{ kind }, n]),
+  );
+  out.metric(
+    "redflix_tracker_refused_total",
+    "counter",
+    "Requests the tracker refused, by rule.",
+    Object.entries(tracker.refused).map(([rule, n]) => [{ rule }, n]),
+  );
+  out.metric(
+    "redflix_tracker_rate_limited_total",
+    "counter",
+    "Messages dropped by the rate limit.",
+    [[
+      {},
+      tracker.rateLimited,
+    ]],
+  );
+  out.metric(
+    "redflix_tracker_relay_failures_total",
+    "counter",
+    "Relays whose recipient was gone or unknown.",
+    [[
+      {},
+      tracker.relayFailures,
+    ]],
+  );
+  const channels = Object.entries(p2p.channels);
+  out.metric(
+    "redflix_viewers",
+    "gauge",
+    "Players reporting now, by channel.",
+    channels.map(([c, f]) => [{ channel: c }, f.viewers]),
+  );
+  out.metric(
+    "redflix_delivered_bytes_total",
+    "counter",
+    "Bytes players downloaded, by channel and source (http: the origin, p2p: other viewers).",
+    channels.flatMap((
+      [c, f],
+    ) => [[{ channel: c, source: "http" }, f.httpBytes], [{
+      channel: c,
+      source: "p2p",
+    }, f.p2pBytes]]),
+  );
+  out.metric(
+    "redflix_uploaded_bytes_total",
+    "counter",
+    "Bytes players sent to other viewers, by channel.",
+    channels.map(([c, f]) => [{ channel: c }, f.uploadedBytes]),
+  );
+  out.metric(
+    "redflix_origin_offload_ratio",
+    "gauge",
+    "Share of delivered bytes that came from peers, by channel (0..1).",
+    channels.map(([c, f]) => [{ channel: c }, f.offload]),
+  );
+  out.metric(
+    "redflix_stalls_total",
+    "counter",
+    "Playback stalls, by channel.",
+    channels.map(([c, f]) => [{ channel: c }, f.stalls]),
+  );
+  out.metric(
+    "redflix_time_to_first_frame_seconds",
+    "gauge",
+    "Mean time to first frame, by channel.",
+    channels.filter(([, f]) => f.avgTtffMs !== null).map((
+      [c, f],
+    ) => [{ channel: c }, f.avgTtffMs! / 1000]),
+  );
+  return out.toString();
+}
