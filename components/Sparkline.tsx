@@ -15,17 +15,20 @@ export interface SparklineProps {
 const WIDTH = 240;
 const HEIGHT = 48;
 
-/** A small line chart in SVG: one polyline per series, right-aligned. */
+/**
+ * A small line chart in SVG: one polyline per series, right-aligned, with
+ * the newest value as a dot (so a series of one point still shows).
+ */
 export function Sparkline(
   { series, max, slots, label, class: className }: SparklineProps,
 ) {
   const top = max ?? Math.max(1, ...series.flatMap((s) => s.values));
   const step = WIDTH / Math.max(1, slots - 1);
+  const x = (i: number, length: number) => (slots - length + i) * step;
+  const y = (value: number) => HEIGHT - (value / top) * (HEIGHT - 2);
   const points = (values: readonly number[]) =>
     values.map((value, i) =>
-      `${((slots - values.length + i) * step).toFixed(1)},${
-        (HEIGHT - (value / top) * (HEIGHT - 2)).toFixed(1)
-      }`
+      `${x(i, values.length).toFixed(1)},${y(value).toFixed(1)}`
     ).join(" ");
   return (
     <svg
@@ -39,6 +42,15 @@ export function Sparkline(
           key={s.className}
           class={s.className}
           points={points(s.values)}
+        />
+      ))}
+      {series.filter((s) => s.values.length > 0).map((s) => (
+        <circle
+          key={`${s.className}-last`}
+          class={s.className}
+          cx={x(s.values.length - 1, s.values.length)}
+          cy={y(s.values.at(-1)!)}
+          r="2.5"
         />
       ))}
     </svg>

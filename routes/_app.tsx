@@ -34,6 +34,9 @@ export default function App({ Component, state, url }: AppProps<AppState>) {
         <main>
           <Component />
         </main>
+        <footer class="site-footer">
+          <a href="/dashboard">{t.dashboardTitle}</a>
+        </footer>
       </body>
     </html>
   );
