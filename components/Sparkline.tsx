@@ -32,7 +32,7 @@ export function Sparkline(
     ).join(" ");
   return (
     <svg
-      class={className}
+      class={`sparkline ${className ?? ""}`}
       viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
       role="img"
       aria-label={label}
