@@ -411,6 +411,7 @@ export function HlsPlayer({ channelId, src, locale, p2p }: HlsPlayerProps) {
     const video = videoRef.current;
     if (!video) return;
     video.muted = !video.muted;
+    muted.value = video.muted; // at once; "volumechange" follows later
     if (!video.muted && video.paused) video.play().catch(() => {});
   };
 

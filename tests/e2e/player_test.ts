@@ -77,10 +77,10 @@ Deno.test("the watch page hydrates the player island and plays the demo HLS chan
         await page.evaluate(() => document.querySelector("video")!.muted),
         false,
       );
-      assert.equal(
-        await page.getAttribute(".player-bar .mute", "aria-pressed"),
-        "true",
-      );
+      // Preact re-renders on its next tick: wait for the button, do not race it.
+      await page.waitForSelector(".player-bar .mute[aria-pressed=true]", {
+        timeout: 2000,
+      });
     });
     await t.step(
       "a non-HLS channel plays in its sandboxed iframe under the CSP",
