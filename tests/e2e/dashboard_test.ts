@@ -7,9 +7,9 @@ import {
 import { startTestServer } from "../helpers/server.ts";
 import {
   cspViolations,
-  openViewer,
   snapshot,
   waitForPlayback,
+  watchTogether,
 } from "../helpers/viewer.ts";
 
 if (IN_LOOPBACK_NAMESPACE) {
@@ -20,17 +20,7 @@ if (IN_LOOPBACK_NAMESPACE) {
     });
     const browser = await launchBrowser();
     try {
-      const first = await openViewer(
-        await browser.newContext(),
-        server.url,
-        "demo",
-      );
-      await waitForPlayback(first, 2);
-      const second = await openViewer(
-        await browser.newContext(),
-        server.url,
-        "demo",
-      );
+      const [first, second] = await watchTogether(browser, server.url, "demo");
       await second.waitForSelector(".p2p-panel[data-peers='1']", {
         timeout: 30_000,
       });

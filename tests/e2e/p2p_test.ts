@@ -12,6 +12,7 @@ import {
   openViewer,
   snapshot,
   waitForPlayback,
+  watchTogether,
 } from "../helpers/viewer.ts";
 
 if (IN_LOOPBACK_NAMESPACE) {
@@ -22,17 +23,7 @@ if (IN_LOOPBACK_NAMESPACE) {
     });
     const browser = await launchBrowser();
     try {
-      const first = await openViewer(
-        await browser.newContext(),
-        server.url,
-        "demo",
-      );
-      await waitForPlayback(first, 2);
-      const second = await openViewer(
-        await browser.newContext(),
-        server.url,
-        "demo",
-      );
+      const [first, second] = await watchTogether(browser, server.url, "demo");
 
       await t.step(
         "(a) the second viewer receives segments from the first, byte-identical to the origin",

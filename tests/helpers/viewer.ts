@@ -3,7 +3,7 @@
  * playback, read its P2P debug log and stats panel.
  * @module
  */
-import type { BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { P2PDebugLog } from "../../components/HlsPlayer.tsx";
 
 /** What a viewer's panel and debug log say at one instant. */
@@ -137,4 +137,19 @@ export function bytesFromEvents(
     if (event.type === "chunkUploaded") sum.uploaded += event.bytes ?? 0;
   }
   return sum;
+}
+
+/**
+ * Two viewers of one channel in separate browser contexts: the first plays
+ * for 2 s before the second arrives, as a late joiner would.
+ */
+export async function watchTogether(
+  browser: Browser,
+  baseUrl: string,
+  channel: string,
+): Promise<[Page, Page]> {
+  const first = await openViewer(await browser.newContext(), baseUrl, channel);
+  await waitForPlayback(first, 2);
+  const second = await openViewer(await browser.newContext(), baseUrl, channel);
+  return [first, second];
 }
