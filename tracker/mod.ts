@@ -22,7 +22,7 @@ export {
   ProtocolError,
   type TrackerMessage,
 } from "./protocol.ts";
-export { Registry, toHex } from "./registry.ts";
+export { Registry } from "./registry.ts";
 export { checkUpgrade, upgradeToTracker } from "./socket.ts";
 export type { TrackerStats } from "./stats.ts";
 export { Swarm } from "./swarm.ts";

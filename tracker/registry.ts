@@ -8,6 +8,7 @@
  * @module
  */
 import { type Peer, type PeerConnection, Swarm } from "./swarm.ts";
+import { binaryToHex } from "../utils/hex.ts";
 
 /** Why a peer left its swarm. */
 export type LeaveReason = "stopped" | "closed" | "timeout" | "replaced";
@@ -35,18 +36,9 @@ export interface RegistryOptions {
 export class PeerIdTakenError extends Error {
   /** An error naming the contested peer id (as hex). */
   constructor(peerId: string) {
-    super(`peer_id ${toHex(peerId)} is in use by another connection`);
+    super(`peer_id ${binaryToHex(peerId)} is in use by another connection`);
     this.name = "PeerIdTakenError";
   }
-}
-
-/** Hex form of a binary string (ids in logs and JSON). */
-export function toHex(binary: string): string {
-  let hex = "";
-  for (let i = 0; i < binary.length; i++) {
-    hex += (binary.charCodeAt(i) & 0xff).toString(16).padStart(2, "0");
-  }
-  return hex;
 }
 
 /** Swarms keyed by info_hash. */

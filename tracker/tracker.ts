@@ -16,12 +16,8 @@ import {
   type SimpleAnnounceMessage,
   type SimpleRelayMessage,
 } from "./protocol.ts";
-import {
-  PeerIdTakenError,
-  Registry,
-  type RegistryEvent,
-  toHex,
-} from "./registry.ts";
+import { PeerIdTakenError, Registry, type RegistryEvent } from "./registry.ts";
+import { binaryToHex } from "../utils/hex.ts";
 import {
   createCounters,
   type SwarmRow,
@@ -222,7 +218,9 @@ export class Tracker {
     protocol: "webtorrent" | "simple",
   ): void {
     const { peerEvents } = this.counters;
-    const idOf = (id: string) => (protocol === "webtorrent" ? toHex(id) : id);
+    const idOf = (
+      id: string,
+    ) => (protocol === "webtorrent" ? binaryToHex(id) : id);
     switch (event.type) {
       case "swarm-created":
       case "swarm-removed":
@@ -567,7 +565,7 @@ export class Tracker {
         connection,
         new ProtocolError(
           `Could not find the offer from ${
-            toHex(toPeerId)
+            binaryToHex(toPeerId)
           } this answer is for; it may have expired`,
           context,
         ),
@@ -699,7 +697,7 @@ export class Tracker {
         if (withSwarms) {
           rows.push({
             infoHash: protocol === "webtorrent"
-              ? toHex(swarm.infoHash)
+              ? binaryToHex(swarm.infoHash)
               : swarm.infoHash,
             protocol,
             peers: swarm.size,
@@ -755,7 +753,7 @@ export class Tracker {
       const swarm = registry.swarms.get(infoHash);
       if (!swarm) continue;
       const peers = swarm.peers().map((peer) => ({
-        peerId: protocol === "webtorrent" ? toHex(peer.id) : peer.id,
+        peerId: protocol === "webtorrent" ? binaryToHex(peer.id) : peer.id,
         complete: peer.complete,
         joinedAt: new Date(peer.joinedAt).toISOString(),
         lastSeen: new Date(peer.lastSeen).toISOString(),

@@ -4,8 +4,8 @@ import {
   PeerIdTakenError,
   Registry,
   type RegistryEvent,
-  toHex,
 } from "../../tracker/registry.ts";
+import { binaryToHex, hexToBinary } from "../../utils/hex.ts";
 import type { PeerConnection } from "../../tracker/swarm.ts";
 
 function connection(id: number): PeerConnection {
@@ -133,6 +133,7 @@ Deno.test("Registry.removeConnection() removes every peer of a socket at once", 
   assert.equal(registry.removeConnection(a), 0);
 });
 
-Deno.test("toHex() turns binary ids into hex", () => {
-  assert.equal(toHex("\u0000\u00ff-P"), "00ff2d50");
+Deno.test("binaryToHex() and hexToBinary() convert ids both ways", () => {
+  assert.equal(binaryToHex("\u0000\u00ff-P"), "00ff2d50");
+  assert.equal(hexToBinary("00ff2d50"), "\u0000\u00ff-P");
 });

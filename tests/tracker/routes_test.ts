@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startTestServer } from "../helpers/server.ts";
 import { id20, TestSocket } from "../helpers/ws_client.ts";
-import { toHex } from "../../tracker/registry.ts";
+import { binaryToHex as toHex } from "../../utils/hex.ts";
 import { VERSION } from "../../tracker/version.ts";
 
 const INFO_HASH = "H8xgGJQ+9fDTmfjl7YpP";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { fakeSdp, type Frame, id20, TestSocket } from "../helpers/ws_client.ts";
-import { toHex } from "../../tracker/registry.ts";
+import { binaryToHex as toHex } from "../../utils/hex.ts";
 
 const INFO_HASH = "H8xgGJQ+9fDTmfjl7YpP";
 const OTHER_HASH = "Zz9yXwVu8tSrQp7oNmLk";

@@ -1,15 +1,7 @@
 import { isBinaryId } from "../../../tracker/mod.ts";
+import { hexToBinary } from "../../../utils/hex.ts";
 import type { HandlerContext } from "../../../runtime/types.ts";
 import type { AppState } from "../../../utils/state.ts";
-
-/** A 40-character hex info_hash as the 20-character binary string. */
-function fromHex(hex: string): string {
-  let binary = "";
-  for (let i = 0; i < hex.length; i += 2) {
-    binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  }
-  return binary;
-}
 
 /** The peers of one swarm: ids as hex, join and last-seen times, never addresses. */
 export const handler = {
@@ -21,7 +13,9 @@ export const handler = {
     };
     const { tracker } = ctx.state;
     const found =
-      (/^[0-9a-f]{40}$/i.test(raw) ? tracker.peers(fromHex(raw)) : undefined) ??
+      (/^[0-9a-f]{40}$/i.test(raw)
+        ? tracker.peers(hexToBinary(raw))
+        : undefined) ??
         tracker.peers(raw);
     if (!found) {
       const hint = raw.length === 40 || isBinaryId(raw)
