@@ -1,0 +1,286 @@
+/**
+ * The contract every cluster backend keeps, run against real engines: a
+ * `redis-server` on loopback, and Deno KV on a local SQLite file (what Deno
+ * Deploy runs is the same API). Two backends on one engine are two instances.
+ */
+import assert from "node:assert/strict";
+import {
+  type InstanceSummary,
+  KvBackend,
+  type MemberRecord,
+  RedisBackend,
+  type RelayEnvelope,
+  type SwarmBackend,
+} from "../../../tracker/cluster/mod.ts";
+import type { BackendHandlers } from "../../../tracker/cluster/backend.ts";
+import { startRedis } from "../../helpers/redis.ts";
+import { id20 } from "../../helpers/ws_client.ts";
+
+const TIMEOUT_MS = 10_000;
+const INFO_HASH = id20("swarm\n one ");
+const OTHER_HASH = id20("swarm two");
+
+/** An instance under test: its backend and what it was told. */
+interface Instance {
+  backend: SwarmBackend;
+  delivered: RelayEnvelope[];
+  members: MemberRecord[];
+}
+
+type Factory = (id: string, clock: () => number) => SwarmBackend;
+
+function handlers(instance: Instance, channel: string): BackendHandlers {
+  return {
+    deliver: (envelope) => instance.delivered.push(envelope),
+    stateChanged: () => {},
+    localMembers: () => instance.members,
+    localSwarms: () => new Set(instance.members.map((m) => m.infoHash)),
+    summary: () => ({
+      peers: instance.members.length,
+      seeders: 0,
+      connections: 1,
+      channels: { [channel]: 1 },
+    }),
+  };
+}
+
+/** Poll until `check` stops throwing, or rethrow after `ms`. */
+async function eventually(check: () => Promise<void> | void, ms = 3000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+async function contract(t: Deno.TestContext, create: Factory) {
+  let now = Date.now();
+  const clock = () => now;
+  const a: Instance = {
+    backend: create("inst-a", clock),
+    delivered: [],
+    members: [],
+  };
+  const b: Instance = {
+    backend: create("inst-b", clock),
+    delivered: [],
+    members: [],
+  };
+  const member = (peer: string, extra: Partial<MemberRecord> = {}) => ({
+    infoHash: INFO_HASH,
+    peerId: id20(peer),
+    complete: false,
+    joinedAt: now - 1000,
+    lastSeen: now,
+    ...extra,
+  });
+  const add = (instance: Instance, record: MemberRecord) => {
+    instance.members.push(record);
+    instance.backend.upsert(record);
+  };
+  try {
+    await a.backend.start(handlers(a, "news"));
+    await b.backend.start(handlers(b, "news"));
+    assert.equal(a.backend.state, "connected");
+    assert.equal(b.backend.state, "connected");
+
+    await t.step("members are visible to every instance", async () => {
+      add(a, member("a1 "));
+      add(b, member("b1\n", { complete: true }));
+      add(b, member("b-other", { infoHash: OTHER_HASH }));
+      await eventually(async () => {
+        const peers = await a.backend.swarmPeers(INFO_HASH);
+        assert.deepEqual(
+          peers.map((p) => [p.instance, p.peerId, p.complete, p.joinedAt])
+            .sort(),
+          [
+            ["inst-a", id20("a1 "), false, now - 1000],
+            ["inst-b", id20("b1\n"), true, now - 1000],
+          ],
+        );
+      });
+    });
+
+    await t.step(
+      "pick chooses among every instance's peers, never the asker",
+      async () => {
+        for (const id of ["a2", "a3"]) add(a, member(id));
+        for (const id of ["b2", "b3"]) add(b, member(id));
+        const others = new Set(["a2", "a3", "b1\n", "b2", "b3"].map(id20));
+        await eventually(async () =>
+          assert.equal((await b.backend.swarmPeers(INFO_HASH)).length, 6)
+        );
+        const chosen = new Set<string>();
+        for (let i = 0; i < 60; i++) {
+          const picked = await a.backend.pick(INFO_HASH, 3, id20("a1 "));
+          assert.equal(picked.length, 3);
+          assert.equal(
+            new Set(picked.map((p) => p.peerId)).size,
+            3,
+            "distinct",
+          );
+          for (const { peerId, instance } of picked) {
+            assert.ok(others.has(peerId), `picked ${JSON.stringify(peerId)}`);
+            assert.equal(
+              instance,
+              peerId.startsWith("a") ? "inst-a" : "inst-b",
+            );
+            chosen.add(peerId);
+          }
+        }
+        assert.deepEqual(
+          [...chosen].sort(),
+          [...others].sort(),
+          "every peer gets chosen",
+        );
+        assert.deepEqual(
+          await a.backend.pick(id20("nobody"), 3, id20("a1 ")),
+          [],
+        );
+      },
+    );
+
+    await t.step(
+      "a member silent past the peer timeout is neither listed nor picked",
+      async () => {
+        add(b, member("b-stale", { lastSeen: now - TIMEOUT_MS - 1 }));
+        await eventually(async () => {
+          const listed = (await a.backend.swarmPeers(INFO_HASH)).map((p) =>
+            p.peerId
+          );
+          assert.equal(listed.length, 6);
+          assert.ok(!listed.includes(id20("b-stale")));
+        });
+        for (let i = 0; i < 20; i++) {
+          const picked = await a.backend.pick(INFO_HASH, 10, id20("a1 "));
+          assert.equal(picked.length, 5);
+        }
+        // The clock moves on: everyone's last announce is now too old.
+        now += TIMEOUT_MS + 1;
+        assert.deepEqual(await a.backend.swarmPeers(INFO_HASH), []);
+        assert.deepEqual(await a.backend.pick(INFO_HASH, 3, id20("a1 ")), []);
+        for (const instance of [a, b]) {
+          for (const record of instance.members) {
+            record.lastSeen = now;
+            instance.backend.upsert(record); // they announce again
+          }
+        }
+        await eventually(async () =>
+          assert.equal((await a.backend.swarmPeers(INFO_HASH)).length, 7)
+        );
+      },
+    );
+
+    await t.step("remove withdraws a member at once", async () => {
+      b.members = b.members.filter((m) => m.peerId !== id20("b-stale"));
+      b.backend.remove(INFO_HASH, id20("b-stale"));
+      await eventually(async () => {
+        const listed = (await a.backend.swarmPeers(INFO_HASH)).map((p) =>
+          p.peerId
+        );
+        assert.equal(listed.length, 6);
+        assert.ok(!listed.includes(id20("b-stale")));
+      });
+    });
+
+    await t.step(
+      "a relay reaches only the instance named, its frame untouched",
+      async () => {
+        const envelope: RelayEnvelope = {
+          kind: "offer",
+          infoHash: INFO_HASH,
+          from: id20("a1 "),
+          fromInstance: "inst-a",
+          to: id20("b1\n"),
+          offerId: id20("offer\u00ff\u0000"),
+          frame: JSON.stringify({
+            offer: { sdp: "v=0\r\na=é\n" },
+            peer_id: id20("a1 "),
+          }),
+        };
+        a.backend.send("inst-b", envelope);
+        a.backend.send("inst-b", { ...envelope, kind: "answer" });
+        await eventually(() => assert.equal(b.delivered.length, 2));
+        assert.deepEqual(b.delivered, [envelope, {
+          ...envelope,
+          kind: "answer",
+        }]);
+        assert.deepEqual(a.delivered, []);
+      },
+    );
+
+    await t.step(
+      "instances() lists every live instance's summary",
+      async () => {
+        await eventually(() => {
+          const seen: readonly InstanceSummary[] = a.backend.instances();
+          assert.deepEqual(seen.map((s) => s.instance), ["inst-a", "inst-b"]);
+          assert.deepEqual(seen.map((s) => s.channels), [{ news: 1 }, {
+            news: 1,
+          }]);
+          assert.ok(seen.every((s) => s.peers > 0));
+        });
+      },
+    );
+
+    await t.step(
+      "close() withdraws the instance's members and summary",
+      async () => {
+        await b.backend.close();
+        assert.equal(b.backend.state, "local-only");
+        await eventually(async () => {
+          const listed = await a.backend.swarmPeers(INFO_HASH);
+          assert.deepEqual([...new Set(listed.map((p) => p.instance))], [
+            "inst-a",
+          ]);
+        });
+        await eventually(() =>
+          assert.deepEqual(a.backend.instances().map((s) => s.instance), [
+            "inst-a",
+          ])
+        );
+      },
+    );
+  } finally {
+    await a.backend.close();
+    await b.backend.close();
+  }
+}
+
+Deno.test("the Redis backend keeps the cluster contract", async (t) => {
+  const redis = await startRedis();
+  try {
+    const prefix = `test-${crypto.randomUUID().slice(0, 8)}`;
+    await contract(t, (instanceId, clock) =>
+      new RedisBackend({
+        url: redis.url,
+        peerTimeoutMs: TIMEOUT_MS,
+        heartbeatMs: 100,
+        prefix,
+        instanceId,
+        clock,
+      }));
+  } finally {
+    await redis.stop();
+  }
+});
+
+Deno.test("the Deno KV backend keeps the cluster contract", async (t) => {
+  const path = await Deno.makeTempFile({ suffix: ".sqlite" });
+  try {
+    await contract(t, (instanceId, clock) =>
+      new KvBackend({
+        open: () => Deno.openKv(path),
+        peerTimeoutMs: TIMEOUT_MS,
+        heartbeatMs: 100,
+        instanceId,
+        clock,
+      }));
+  } finally {
+    await Deno.remove(path).catch(() => {});
+  }
+});

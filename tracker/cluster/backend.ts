@@ -1,0 +1,198 @@
+/**
+ * What many tracker instances share to act as one: swarm membership with
+ * expiry, random peer choice across instances, and a per-instance inbox for
+ * the offers and answers whose recipient's socket is on another instance.
+ *
+ * The in-memory registry stays the source of truth for this instance's own
+ * sockets; a backend only mirrors membership and carries relays. One
+ * instance (the default) uses no backend at all, so its hot path is untouched.
+ * @module
+ */
+
+/** A peer somewhere in the cluster. */
+export interface PeerRef {
+  /** Its peer_id (binary string, as on the wire). */
+  peerId: string;
+  /** The instance that holds its socket. */
+  instance: string;
+}
+
+/** A peer as stored in the shared engine. */
+export interface MemberRecord {
+  /** The swarm's info_hash (binary string). */
+  infoHash: string;
+  /** Its peer_id (binary string). */
+  peerId: string;
+  /** Seeder or leecher. */
+  complete: boolean;
+  /** When it joined (ms since epoch). */
+  joinedAt: number;
+  /** When it last announced (ms since epoch). */
+  lastSeen: number;
+}
+
+/** A peer listed by {@linkcode SwarmBackend.swarmPeers}. */
+export interface ClusterPeer extends MemberRecord {
+  /** The instance that holds its socket. */
+  instance: string;
+}
+
+/** An offer or answer for a peer whose socket is on another instance. */
+export interface RelayEnvelope {
+  /** What the frame carries. */
+  kind: "offer" | "answer";
+  /** The swarm (binary info_hash). */
+  infoHash: string;
+  /** Sender's peer_id. */
+  from: string;
+  /** Sender's instance: where an answer to this offer must go. */
+  fromInstance: string;
+  /** Recipient's peer_id. */
+  to: string;
+  /** The offer_id the frame is about. */
+  offerId: string;
+  /** The WebSocket frame to deliver, already serialized: forwarded as is. */
+  frame: string;
+}
+
+/** What one instance publishes about itself, a few times a minute. */
+export interface InstanceSummary {
+  /** Instance id. */
+  instance: string;
+  /** When it was published (ms since epoch). */
+  at: number;
+  /** Its WebTorrent peers. */
+  peers: number;
+  /** Its seeders. */
+  seeders: number;
+  /** Its open sockets. */
+  connections: number;
+  /** Its open player sockets, by channel id. */
+  channels: Record<string, number>;
+}
+
+/** Whether the shared engine is in use right now. */
+export type ClusterState = "connected" | "local-only";
+
+/** Callbacks a backend calls into the tracker. */
+export interface BackendHandlers {
+  /** A relay arrived for a peer on this instance. */
+  deliver(envelope: RelayEnvelope): void;
+  /** The engine became reachable (`connected`) or not (`local-only`). */
+  stateChanged(state: ClusterState): void;
+  /** This instance's peers, re-published when the engine comes back. */
+  localMembers(): Iterable<MemberRecord>;
+  /** The info_hashes of this instance's swarms: where it sweeps expired members. */
+  localSwarms(): Iterable<string>;
+  /** This instance's summary, published periodically. */
+  summary(): Omit<InstanceSummary, "instance" | "at">;
+}
+
+/** A shared engine behind the tracker (Redis, Deno KV). */
+export interface SwarmBackend {
+  /** Which engine, for stats and logs. */
+  readonly kind: "redis" | "kv";
+  /** This instance's id, unique in the cluster. */
+  readonly instanceId: string;
+  /** Whether the engine is reachable now. */
+  readonly state: ClusterState;
+  /**
+   * Connect and subscribe to this instance's inbox. Resolves once connected
+   * or after `timeoutMs`; an engine that is down is retried in the
+   * background (the tracker runs local-only meanwhile).
+   */
+  start(handlers: BackendHandlers, timeoutMs?: number): Promise<void>;
+  /** Add or refresh a member; fire and forget (writes are batched). */
+  upsert(member: MemberRecord): void;
+  /** Remove a member at once (it stopped, or its socket closed). */
+  remove(infoHash: string, peerId: string): void;
+  /**
+   * Up to `count` distinct random live members of a swarm, on any instance,
+   * other than `excludePeerId`.
+   */
+  pick(
+    infoHash: string,
+    count: number,
+    excludePeerId: string,
+  ): Promise<PeerRef[]>;
+  /** Deliver a relay to the instance that holds its recipient; fire and forget. */
+  send(instance: string, envelope: RelayEnvelope): void;
+  /** Live members of one swarm across the cluster. */
+  swarmPeers(infoHash: string): Promise<ClusterPeer[]>;
+  /** The latest summaries of the live instances (this one included), cached. */
+  instances(): readonly InstanceSummary[];
+  /** Withdraw this instance's members and close the engine's connections. */
+  close(): Promise<void>;
+}
+
+/** How long an instance summary counts as live: three missed heartbeats. */
+export const SUMMARY_TTL_FACTOR = 3;
+
+/** A random instance id: short, unique enough for a cluster's lifetime. */
+export function newInstanceId(): string {
+  return crypto.randomUUID().slice(0, 13).replace("-", "");
+}
+
+/**
+ * Encode a relay for the wire: a JSON header line, then the frame untouched
+ * (the frame is not escaped a second time inside JSON).
+ */
+export function encodeEnvelope(envelope: RelayEnvelope): string {
+  const { kind, infoHash, from, fromInstance, to, offerId, frame } = envelope;
+  return JSON.stringify([kind, infoHash, from, fromInstance, to, offerId]) +
+    "\n" + frame;
+}
+
+/**
+ * Decode what {@linkcode encodeEnvelope} wrote.
+ *
+ * @throws {TypeError} if the text is not an envelope.
+ */
+export function decodeEnvelope(text: string): RelayEnvelope {
+  const newline = text.indexOf("\n");
+  const header: unknown = newline > 0
+    ? JSON.parse(text.slice(0, newline))
+    : undefined;
+  if (
+    !Array.isArray(header) || header.length !== 6 ||
+    !header.every((part) => typeof part === "string") ||
+    (header[0] !== "offer" && header[0] !== "answer")
+  ) {
+    throw new TypeError(
+      `Invalid relay envelope: ${JSON.stringify(text.slice(0, 80))}`,
+    );
+  }
+  const [kind, infoHash, from, fromInstance, to, offerId] = header as [
+    "offer" | "answer",
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return {
+    kind,
+    infoHash,
+    from,
+    fromInstance,
+    to,
+    offerId,
+    frame: text.slice(newline + 1),
+  };
+}
+
+/** Sum the live instances' summaries: the cluster's totals. */
+export function clusterTotals(summaries: readonly InstanceSummary[]): {
+  instances: number;
+  peers: number;
+  seeders: number;
+  connections: number;
+} {
+  let peers = 0, seeders = 0, connections = 0;
+  for (const summary of summaries) {
+    peers += summary.peers;
+    seeders += summary.seeders;
+    connections += summary.connections;
+  }
+  return { instances: summaries.length, peers, seeders, connections };
+}

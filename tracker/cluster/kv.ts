@@ -1,0 +1,424 @@
+/**
+ * The Deno KV backend, for Deno Deploy (and a local SQLite file).
+ *
+ * Keys:
+ * - `["redflix", "member", info_hash, slot, instance, peer_id]` →
+ *   `{ complete, joinedAt, lastSeen }`, written with `expireIn`. `slot` is a
+ *   random number given at join, so listing from a random slot onwards is a
+ *   random choice that reads only `count` entries, not the whole swarm.
+ * - `["redflix", "inbox", instance, id]` → an encoded relay, and
+ *   `["redflix", "bell", instance]`, a counter bumped in the same atomic
+ *   write: each instance `watch`es its bell and drains its inbox.
+ * - `["redflix", "instance", instance]` → its summary, for cluster stats.
+ *
+ * Writes made in one tick go out in one atomic commit. KV deletes expired
+ * keys lazily, so readers also check `lastSeen`.
+ * @module
+ */
+import {
+  type BackendHandlers,
+  type ClusterPeer,
+  type ClusterState,
+  decodeEnvelope,
+  encodeEnvelope,
+  type InstanceSummary,
+  type MemberRecord,
+  newInstanceId,
+  type PeerRef,
+  type RelayEnvelope,
+  SUMMARY_TTL_FACTOR,
+  type SwarmBackend,
+} from "./backend.ts";
+import { log } from "../../utils/log.ts";
+
+/** Options of {@linkcode KvBackend}. */
+export interface KvBackendOptions {
+  /** Opens the store: `() => Deno.openKv()` on Deploy, or a file path locally. */
+  open: () => Promise<Deno.Kv>;
+  /** Members silent this long are ignored, then expire (ms). */
+  peerTimeoutMs: number;
+  /** First key part, so several deployments can share one database. */
+  prefix?: string;
+  /** How often this instance publishes its summary (ms). */
+  heartbeatMs?: number;
+  /** This instance's id; random by default. */
+  instanceId?: string;
+  /** Current time in ms; injectable for tests. */
+  clock?: () => number;
+}
+
+/** How long an undelivered relay waits in an inbox (ms). */
+const INBOX_TTL_MS = 60_000;
+/** Most mutations in one atomic commit (Deno KV allows 1000). */
+const MAX_BATCH = 500;
+
+interface StoredMember {
+  complete: boolean;
+  joinedAt: number;
+  lastSeen: number;
+}
+
+type Mutation =
+  | { type: "set"; key: Deno.KvKey; value: unknown; expireIn: number }
+  | { type: "delete"; key: Deno.KvKey }
+  | { type: "ring"; key: Deno.KvKey };
+
+/** Swarm membership and relays on Deno KV. */
+export class KvBackend implements SwarmBackend {
+  /** Which engine. */
+  readonly kind = "kv" as const;
+  /** This instance's id. */
+  readonly instanceId: string;
+  #open: () => Promise<Deno.Kv>;
+  #prefix: string;
+  #timeoutMs: number;
+  #heartbeatMs: number;
+  #clock: () => number;
+  #kv?: Deno.Kv;
+  #handlers?: BackendHandlers;
+  #state: ClusterState = "local-only";
+  #reportedDown = false;
+  #summaries: InstanceSummary[] = [];
+  /** This instance's members and their random slots, by {@linkcode memberId}. */
+  #slots = new Map<
+    string,
+    { infoHash: string; peerId: string; slot: number }
+  >();
+  #pending: Mutation[] = [];
+  #flushScheduled = false;
+  #sequence = 0;
+  #draining = false;
+  #drainAgain = false;
+  #watch?: ReadableStreamDefaultReader<Deno.KvEntryMaybe<unknown>[]>;
+  #heartbeat?: ReturnType<typeof setInterval>;
+  #closed = false;
+
+  /** A backend on the store `options.open` returns; nothing opens until {@linkcode start}. */
+  constructor(options: KvBackendOptions) {
+    this.#open = options.open;
+    this.#prefix = options.prefix ?? "redflix";
+    this.#timeoutMs = options.peerTimeoutMs;
+    this.#heartbeatMs = options.heartbeatMs ?? 5000;
+    this.#clock = options.clock ?? Date.now;
+    this.instanceId = options.instanceId ?? newInstanceId();
+  }
+
+  /** Whether the store answered the last write. */
+  get state(): ClusterState {
+    return this.#state;
+  }
+
+  /** Open the store and watch this instance's inbox. */
+  async start(handlers: BackendHandlers, timeoutMs = 3000): Promise<void> {
+    this.#handlers = handlers;
+    try {
+      const kv = await this.#open();
+      this.#kv = kv;
+      const stream = kv.watch([this.#bell(this.instanceId)]);
+      this.#watch = stream.getReader();
+      void this.#listen(this.#watch);
+      await Promise.race([
+        this.#beat(),
+        new Promise((resolve) => setTimeout(resolve, timeoutMs)),
+      ]);
+    } catch (error) {
+      this.#lost(String(error));
+    }
+    this.#heartbeat = setInterval(() => void this.#beat(), this.#heartbeatMs);
+    Deno.unrefTimer(this.#heartbeat);
+  }
+
+  #key(...parts: Deno.KvKeyPart[]): Deno.KvKey {
+    return [this.#prefix, ...parts];
+  }
+
+  #bell(instance: string): Deno.KvKey {
+    return this.#key("bell", instance);
+  }
+
+  #memberKey(infoHash: string, peerId: string): Deno.KvKey | undefined {
+    const own = this.#slots.get(memberId(infoHash, peerId));
+    return own &&
+      this.#key("member", infoHash, own.slot, this.instanceId, peerId);
+  }
+
+  #connected(): void {
+    if (this.#closed || this.#state === "connected") return;
+    this.#state = "connected";
+    this.#reportedDown = false;
+    let members = 0;
+    for (const member of this.#handlers?.localMembers() ?? []) {
+      this.upsert(member);
+      members++;
+    }
+    log.info("cluster.connected", {
+      backend: "kv",
+      instance: this.instanceId,
+      republished: members,
+    });
+    this.#handlers?.stateChanged("connected");
+  }
+
+  #lost(reason: string): void {
+    if (this.#closed) return;
+    const was = this.#state;
+    this.#state = "local-only";
+    this.#summaries = [];
+    if (was === "connected" || !this.#reportedDown) {
+      this.#reportedDown = true;
+      log.error("cluster.unreachable", {
+        backend: "kv",
+        instance: this.instanceId,
+        reason,
+        fallback: "local-only swarms until Deno KV answers again",
+      });
+      if (was === "connected") this.#handlers?.stateChanged("local-only");
+    }
+  }
+
+  #enqueue(mutation: Mutation): void {
+    this.#pending.push(mutation);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => void this.#flush());
+  }
+
+  /** Commit what this tick queued, in as few atomic writes as allowed. */
+  async #flush(): Promise<void> {
+    this.#flushScheduled = false;
+    const kv = this.#kv;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (!kv) return;
+    for (let start = 0; start < batch.length; start += MAX_BATCH) {
+      const atomic = kv.atomic();
+      for (const mutation of batch.slice(start, start + MAX_BATCH)) {
+        if (mutation.type === "set") {
+          atomic.set(mutation.key, mutation.value, {
+            expireIn: mutation.expireIn,
+          });
+        } else if (mutation.type === "delete") atomic.delete(mutation.key);
+        else atomic.sum(mutation.key, 1n);
+      }
+      try {
+        await atomic.commit();
+      } catch (error) {
+        this.#lost(String(error));
+        return;
+      }
+    }
+  }
+
+  /** Add or refresh a member. */
+  upsert(member: MemberRecord): void {
+    if (this.#state !== "connected") return;
+    const { infoHash, peerId } = member;
+    const id = memberId(infoHash, peerId);
+    if (!this.#slots.has(id)) {
+      this.#slots.set(id, { infoHash, peerId, slot: Math.random() });
+    }
+    const value: StoredMember = {
+      complete: member.complete,
+      joinedAt: member.joinedAt,
+      lastSeen: member.lastSeen,
+    };
+    this.#enqueue({
+      type: "set",
+      key: this.#memberKey(member.infoHash, member.peerId)!,
+      value,
+      expireIn: this.#timeoutMs,
+    });
+  }
+
+  /** Remove a member at once. */
+  remove(infoHash: string, peerId: string): void {
+    const key = this.#memberKey(infoHash, peerId);
+    this.#slots.delete(memberId(infoHash, peerId));
+    if (key && this.#state === "connected") {
+      this.#enqueue({ type: "delete", key });
+    }
+  }
+
+  /** Random live members: the entries after a random slot, wrapping around. */
+  async pick(
+    infoHash: string,
+    count: number,
+    excludePeerId: string,
+  ): Promise<PeerRef[]> {
+    const kv = this.#kv;
+    if (!kv || count <= 0) return [];
+    const prefix = this.#key("member", infoHash);
+    const from = Math.random();
+    const cutoff = this.#clock() - this.#timeoutMs;
+    const result: PeerRef[] = [];
+    const seen = new Set<string>();
+    const take = async (selector: Deno.KvListSelector) => {
+      const entries = kv.list<StoredMember>(selector, {
+        limit: count + 4,
+        consistency: "eventual",
+      });
+      for await (const { key, value } of entries) {
+        if (result.length === count) break;
+        const [instance, peerId] = key.slice(-2);
+        if (typeof instance !== "string" || typeof peerId !== "string") {
+          continue;
+        }
+        const id = `${instance}\n${peerId}`;
+        if (
+          value.lastSeen < cutoff || seen.has(id) ||
+          (instance === this.instanceId && peerId === excludePeerId)
+        ) continue;
+        seen.add(id);
+        result.push({ instance, peerId });
+      }
+    };
+    await take({ prefix, start: [...prefix, from] });
+    if (result.length < count) await take({ prefix, end: [...prefix, from] });
+    return result;
+  }
+
+  /** Leave a relay in the recipient instance's inbox and ring its bell. */
+  send(instance: string, envelope: RelayEnvelope): void {
+    if (this.#state !== "connected") return;
+    const id = `${
+      this.#clock().toString(36).padStart(9, "0")
+    }-${this.instanceId}-${(this.#sequence++).toString(36)}`;
+    this.#enqueue({
+      type: "set",
+      key: this.#key("inbox", instance, id),
+      value: encodeEnvelope(envelope),
+      expireIn: INBOX_TTL_MS,
+    });
+    this.#enqueue({ type: "ring", key: this.#bell(instance) });
+  }
+
+  async #listen(
+    reader: ReadableStreamDefaultReader<Deno.KvEntryMaybe<unknown>[]>,
+  ): Promise<void> {
+    try {
+      for (;;) {
+        const { done } = await reader.read();
+        if (done) return;
+        void this.#drain();
+      }
+    } catch (error) {
+      if (!this.#closed) this.#lost(`watch ended: ${error}`);
+    }
+  }
+
+  /** Deliver and delete everything in this instance's inbox. */
+  async #drain(): Promise<void> {
+    const kv = this.#kv;
+    if (!kv) return;
+    if (this.#draining) {
+      this.#drainAgain = true;
+      return;
+    }
+    this.#draining = true;
+    try {
+      do {
+        this.#drainAgain = false;
+        const done: Deno.KvKey[] = [];
+        const inbox = kv.list<string>({
+          prefix: this.#key("inbox", this.instanceId),
+        });
+        for await (const { key, value } of inbox) {
+          done.push(key);
+          try {
+            this.#handlers?.deliver(decodeEnvelope(value));
+          } catch (error) {
+            log.warn("cluster.bad_envelope", { error: String(error) });
+          }
+        }
+        for (const key of done) this.#enqueue({ type: "delete", key });
+      } while (this.#drainAgain);
+    } catch (error) {
+      this.#lost(String(error));
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** Live members of a swarm across the cluster. */
+  async swarmPeers(infoHash: string): Promise<ClusterPeer[]> {
+    const kv = this.#kv;
+    if (!kv) return [];
+    const cutoff = this.#clock() - this.#timeoutMs;
+    const peers: ClusterPeer[] = [];
+    const entries = kv.list<StoredMember>({
+      prefix: this.#key("member", infoHash),
+    });
+    for await (const { key, value } of entries) {
+      const [instance, peerId] = key.slice(-2);
+      if (
+        typeof instance !== "string" || typeof peerId !== "string" ||
+        value.lastSeen < cutoff
+      ) continue;
+      peers.push({ instance, peerId, infoHash, ...value });
+    }
+    return peers;
+  }
+
+  /** Live instances' summaries, as of the last heartbeat. */
+  instances(): readonly InstanceSummary[] {
+    return this.#summaries;
+  }
+
+  /** Publish this instance's summary and read the others'. */
+  async #beat(): Promise<void> {
+    const kv = this.#kv;
+    const handlers = this.#handlers;
+    if (!kv || !handlers || this.#closed) return;
+    const now = this.#clock();
+    const ttl = this.#heartbeatMs * SUMMARY_TTL_FACTOR;
+    const own: InstanceSummary = {
+      instance: this.instanceId,
+      at: now,
+      ...handlers.summary(),
+    };
+    try {
+      await kv.set(this.#key("instance", this.instanceId), own, {
+        expireIn: ttl,
+      });
+      this.#connected();
+      const live: InstanceSummary[] = [];
+      for await (
+        const { value } of kv.list<InstanceSummary>({
+          prefix: this.#key("instance"),
+        })
+      ) {
+        if (now - value.at <= ttl) live.push(value);
+      }
+      this.#summaries = live.sort((a, b) =>
+        a.instance.localeCompare(b.instance)
+      );
+    } catch (error) {
+      this.#lost(String(error));
+    }
+  }
+
+  /** Withdraw this instance's members and summary, then close the store. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    if (this.#state === "connected") {
+      this.#enqueue({
+        type: "delete",
+        key: this.#key("instance", this.instanceId),
+      });
+      for (const { infoHash, peerId } of [...this.#slots.values()]) {
+        this.remove(infoHash, peerId);
+      }
+      await this.#flush();
+    }
+    this.#closed = true;
+    this.#state = "local-only";
+    await this.#watch?.cancel().catch(() => {});
+    this.#kv?.close();
+  }
+}
+
+/** A member's map key: ids are binary, so the first one's length goes first. */
+function memberId(infoHash: string, peerId: string): string {
+  return `${infoHash.length}:${infoHash}${peerId}`;
+}

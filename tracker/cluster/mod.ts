@@ -1,0 +1,25 @@
+/**
+ * Many tracker instances acting as one: shared swarm membership and relays
+ * on Redis (self-hosted) or Deno KV (Deno Deploy).
+ * @module
+ */
+export {
+  type ClusterPeer,
+  type ClusterState,
+  clusterTotals,
+  type InstanceSummary,
+  type MemberRecord,
+  type PeerRef,
+  type RelayEnvelope,
+  type SwarmBackend,
+} from "./backend.ts";
+export {
+  type BackendName,
+  BACKENDS,
+  type ClusterConfig,
+  clusterConfigFromEnv,
+  createBackend,
+  DEFAULT_CLUSTER_CONFIG,
+} from "./config.ts";
+export { KvBackend, type KvBackendOptions } from "./kv.ts";
+export { RedisBackend, type RedisBackendOptions } from "./redis.ts";

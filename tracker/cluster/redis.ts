@@ -1,0 +1,394 @@
+/**
+ * The Redis backend, for self-hosted clusters.
+ *
+ * Keys (all under a prefix, `redflix` by default):
+ * - `<p>:seen:<info_hash hex>`: a sorted set of `"<instance> <peer_id hex>"`
+ *   scored by last announce. Readers ignore members older than the peer
+ *   timeout, so a crashed instance's peers vanish within it; sweeps delete
+ *   them and the key itself expires when nobody writes to it.
+ * - `<p>:info:<info_hash hex>`: a hash, same members, `"<joinedAt> <0|1>"`.
+ * - `<p>:inbox:<instance>`: the pub/sub channel of one instance's relays.
+ * - `<p>:instances`: a hash of instance summaries (JSON), for cluster stats.
+ *
+ * Commands issued in one tick leave in one write (node-redis pipelines
+ * them), so an announce's refresh and its peer choice cost one round trip,
+ * and a relay one PUBLISH.
+ * @module
+ */
+import { createClient } from "@redis/client";
+import {
+  type BackendHandlers,
+  type ClusterPeer,
+  type ClusterState,
+  decodeEnvelope,
+  encodeEnvelope,
+  type InstanceSummary,
+  type MemberRecord,
+  newInstanceId,
+  type PeerRef,
+  type RelayEnvelope,
+  SUMMARY_TTL_FACTOR,
+  type SwarmBackend,
+} from "./backend.ts";
+import { binaryToHex, hexToBinary } from "../../utils/hex.ts";
+import { log } from "../../utils/log.ts";
+
+/** Options of {@linkcode RedisBackend}. */
+export interface RedisBackendOptions {
+  /** `redis://host:port/db`. */
+  url: string;
+  /** Members silent this long are ignored, then deleted (ms). */
+  peerTimeoutMs: number;
+  /** Key prefix, so several deployments can share one Redis. */
+  prefix?: string;
+  /** How often this instance publishes its summary and sweeps (ms). */
+  heartbeatMs?: number;
+  /** This instance's id; random by default. */
+  instanceId?: string;
+  /** Current time in ms; injectable for tests. */
+  clock?: () => number;
+}
+
+/** A client that fails fast while Redis is down and reconnects by itself. */
+function newClient(url: string) {
+  return createClient({
+    url,
+    // Fail fast while Redis is down: the tracker falls back to local swarms.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 2000,
+      reconnectStrategy: (retries: number) =>
+        Math.min(100 * 2 ** retries, 2000),
+    },
+  });
+}
+
+type RedisClient = ReturnType<typeof newClient>;
+
+/** Deletes a swarm's expired members from both keys; returns how many. */
+const SWEEP_SCRIPT = `
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+if #old > 0 then
+  redis.call('ZREM', KEYS[1], unpack(old))
+  redis.call('HDEL', KEYS[2], unpack(old))
+end
+return #old`;
+
+/** Swarm membership and relays on Redis. */
+export class RedisBackend implements SwarmBackend {
+  /** Which engine. */
+  readonly kind = "redis" as const;
+  /** This instance's id. */
+  readonly instanceId: string;
+  #url: string;
+  #prefix: string;
+  #timeoutMs: number;
+  #heartbeatMs: number;
+  #clock: () => number;
+  #command?: RedisClient;
+  #subscriber?: RedisClient;
+  #handlers?: BackendHandlers;
+  #state: ClusterState = "local-only";
+  #summaries: InstanceSummary[] = [];
+  #heartbeat?: ReturnType<typeof setInterval>;
+  #closed = false;
+  #reportedDown = false;
+
+  /** A backend for the Redis at `options.url`; nothing connects until {@linkcode start}. */
+  constructor(options: RedisBackendOptions) {
+    this.#url = options.url;
+    this.#prefix = options.prefix ?? "redflix";
+    this.#timeoutMs = options.peerTimeoutMs;
+    this.#heartbeatMs = options.heartbeatMs ?? 5000;
+    this.#clock = options.clock ?? Date.now;
+    this.instanceId = options.instanceId ?? newInstanceId();
+  }
+
+  /** Whether Redis is reachable now. */
+  get state(): ClusterState {
+    return this.#state;
+  }
+
+  /** Connect both clients (commands, and the inbox subscription). */
+  async start(handlers: BackendHandlers, timeoutMs = 3000): Promise<void> {
+    this.#handlers = handlers;
+    const command = newClient(this.#url);
+    const subscriber = newClient(this.#url);
+    this.#command = command;
+    this.#subscriber = subscriber;
+    for (const client of [command, subscriber]) {
+      client.on("error", (error: Error) => this.#lost(error.message));
+      client.on("end", () => this.#lost("connection closed"));
+      client.on("ready", () => this.#checkReady());
+    }
+    const connected = Promise.all([
+      command.connect(),
+      subscriber.connect().then(() =>
+        subscriber.subscribe(
+          this.#inbox(this.instanceId),
+          (message: string) => this.#receive(message),
+        )
+      ),
+    ]).then(() => this.#checkReady());
+    connected.catch(() => {}); // reconnection goes on in the background
+    const timeout = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      connected.finally(() => clearTimeout(timer));
+    });
+    await Promise.race([connected, timeout]);
+    this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
+    Deno.unrefTimer(this.#heartbeat);
+    if (this.#state === "connected") await this.#beat();
+    else this.#lost(`no answer within ${timeoutMs} ms`);
+  }
+
+  #inbox(instance: string): string {
+    return `${this.#prefix}:inbox:${instance}`;
+  }
+
+  #seenKey(infoHash: string): string {
+    return `${this.#prefix}:seen:${binaryToHex(infoHash)}`;
+  }
+
+  #infoKey(infoHash: string): string {
+    return `${this.#prefix}:info:${binaryToHex(infoHash)}`;
+  }
+
+  #member(instance: string, peerId: string): string {
+    return `${instance} ${binaryToHex(peerId)}`;
+  }
+
+  #checkReady(): void {
+    if (
+      this.#closed || this.#state === "connected" ||
+      !this.#command?.isReady || !this.#subscriber?.isReady
+    ) return;
+    this.#state = "connected";
+    this.#reportedDown = false;
+    // Rejoin: the cluster forgot this instance's peers while it was away.
+    let members = 0;
+    for (const member of this.#handlers?.localMembers() ?? []) {
+      this.upsert(member);
+      members++;
+    }
+    log.info("cluster.connected", {
+      backend: "redis",
+      instance: this.instanceId,
+      republished: members,
+    });
+    this.#handlers?.stateChanged("connected");
+  }
+
+  #lost(reason: string): void {
+    if (this.#closed) return;
+    const was = this.#state;
+    this.#state = "local-only";
+    this.#summaries = [];
+    // Loud once per outage, not once per reconnection attempt.
+    if (was === "connected" || !this.#reportedDown) {
+      this.#reportedDown = true;
+      log.error("cluster.unreachable", {
+        backend: "redis",
+        instance: this.instanceId,
+        reason,
+        fallback: "local-only swarms until Redis is back",
+      });
+      if (was === "connected") this.#handlers?.stateChanged("local-only");
+    }
+  }
+
+  #ignore = (error: unknown): void => {
+    if (log.enabled("debug")) {
+      log.debug("cluster.command_failed", { error: String(error) });
+    }
+  };
+
+  #receive(message: string): void {
+    let envelope: RelayEnvelope;
+    try {
+      envelope = decodeEnvelope(message);
+    } catch (error) {
+      log.warn("cluster.bad_envelope", { error: String(error) });
+      return;
+    }
+    this.#handlers?.deliver(envelope);
+  }
+
+  /** Add or refresh a member (pipelined with whatever else this tick sends). */
+  upsert(member: MemberRecord): void {
+    const client = this.#command;
+    if (this.#state !== "connected" || !client) return;
+    const seen = this.#seenKey(member.infoHash);
+    const info = this.#infoKey(member.infoHash);
+    const value = this.#member(this.instanceId, member.peerId);
+    const ttl = this.#timeoutMs * 2;
+    client.zAdd(seen, { score: member.lastSeen, value }).catch(this.#ignore);
+    client.hSet(info, value, `${member.joinedAt} ${member.complete ? 1 : 0}`)
+      .catch(this.#ignore);
+    client.pExpire(seen, ttl).catch(this.#ignore);
+    client.pExpire(info, ttl).catch(this.#ignore);
+  }
+
+  /** Remove a member at once. */
+  remove(infoHash: string, peerId: string): void {
+    const client = this.#command;
+    if (this.#state !== "connected" || !client) return;
+    const value = this.#member(this.instanceId, peerId);
+    client.zRem(this.#seenKey(infoHash), value).catch(this.#ignore);
+    client.hDel(this.#infoKey(infoHash), value).catch(this.#ignore);
+  }
+
+  /** Random live members of a swarm on any instance (ZRANDMEMBER, O(count)). */
+  async pick(
+    infoHash: string,
+    count: number,
+    excludePeerId: string,
+  ): Promise<PeerRef[]> {
+    const client = this.#command;
+    if (!client || count <= 0) return [];
+    // A few extra in case some are expired or the asker itself.
+    const drawn = await client.zRandMemberCountWithScores(
+      this.#seenKey(infoHash),
+      count + 4,
+    );
+    const cutoff = this.#clock() - this.#timeoutMs;
+    const excluded = this.#member(this.instanceId, excludePeerId);
+    const result: PeerRef[] = [];
+    // When the set is smaller than the count, Redis returns it whole and in
+    // its own order: shuffle, or the same peers would always come first.
+    for (let i = drawn.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [drawn[i], drawn[j]] = [drawn[j]!, drawn[i]!];
+    }
+    for (const { value, score } of drawn) {
+      if (result.length === count) break;
+      if (score < cutoff || value === excluded) continue;
+      const ref = parseMember(value);
+      if (ref) result.push(ref);
+    }
+    return result;
+  }
+
+  /** PUBLISH a relay to its recipient's instance. */
+  send(instance: string, envelope: RelayEnvelope): void {
+    const client = this.#command;
+    if (this.#state !== "connected" || !client) return;
+    client.publish(this.#inbox(instance), encodeEnvelope(envelope)).catch(
+      this.#ignore,
+    );
+  }
+
+  /** Live members of a swarm across the cluster. */
+  async swarmPeers(infoHash: string): Promise<ClusterPeer[]> {
+    const client = this.#command;
+    if (!client) return [];
+    const cutoff = this.#clock() - this.#timeoutMs;
+    const [seen, info] = await Promise.all([
+      client.zRangeByScoreWithScores(this.#seenKey(infoHash), cutoff, "+inf"),
+      client.hGetAll(this.#infoKey(infoHash)),
+    ]);
+    const peers: ClusterPeer[] = [];
+    for (const { value, score } of seen) {
+      const ref = parseMember(value);
+      if (!ref) continue;
+      const [joinedAt, complete] = (info[value] ?? "").split(" ");
+      peers.push({
+        ...ref,
+        infoHash,
+        lastSeen: score,
+        joinedAt: Number(joinedAt) || score,
+        complete: complete === "1",
+      });
+    }
+    return peers;
+  }
+
+  /** Live instances' summaries, as of the last heartbeat. */
+  instances(): readonly InstanceSummary[] {
+    return this.#summaries;
+  }
+
+  /** Publish this instance's summary, read the others', sweep expired peers. */
+  async #beat(): Promise<void> {
+    const client = this.#command;
+    const handlers = this.#handlers;
+    if (this.#state !== "connected" || !client || !handlers) return;
+    const now = this.#clock();
+    const own: InstanceSummary = {
+      instance: this.instanceId,
+      at: now,
+      ...handlers.summary(),
+    };
+    const key = `${this.#prefix}:instances`;
+    const cutoff = now - this.#timeoutMs;
+    try {
+      const swept = [...handlers.localSwarms()].map((infoHash) =>
+        client.eval(SWEEP_SCRIPT, {
+          keys: [this.#seenKey(infoHash), this.#infoKey(infoHash)],
+          arguments: [String(cutoff)],
+        })
+      );
+      const [, all] = await Promise.all([
+        client.hSet(key, this.instanceId, JSON.stringify(own)),
+        client.hGetAll(key),
+        ...swept,
+      ]);
+      const live: InstanceSummary[] = [];
+      const summaryTtl = this.#heartbeatMs * SUMMARY_TTL_FACTOR;
+      for (const [instance, json] of Object.entries(all)) {
+        const summary = parseSummary(json);
+        if (summary && now - summary.at <= summaryTtl) live.push(summary);
+        else if (!summary || now - summary.at > this.#timeoutMs) {
+          client.hDel(key, instance).catch(this.#ignore); // long gone
+        }
+      }
+      this.#summaries = live.sort((a, b) =>
+        a.instance.localeCompare(b.instance)
+      );
+    } catch (error) {
+      this.#ignore(error);
+    }
+  }
+
+  /** Withdraw this instance's members and summary, then disconnect. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    const client = this.#command;
+    if (this.#state === "connected" && client) {
+      for (const { infoHash, peerId } of this.#handlers?.localMembers() ?? []) {
+        this.remove(infoHash, peerId);
+      }
+      await client.hDel(`${this.#prefix}:instances`, this.instanceId).catch(
+        this.#ignore,
+      );
+    }
+    this.#closed = true;
+    this.#state = "local-only";
+    await Promise.all(
+      [this.#command, this.#subscriber].map((c) =>
+        c?.isOpen ? c.close().catch(() => c.destroy()) : undefined
+      ),
+    );
+  }
+}
+
+/** `"<instance> <peer_id hex>"` → a peer reference. */
+function parseMember(value: string): PeerRef | undefined {
+  const space = value.indexOf(" ");
+  const hex = value.slice(space + 1);
+  if (space <= 0 || !/^[0-9a-f]{40}$/.test(hex)) return undefined;
+  return { instance: value.slice(0, space), peerId: hexToBinary(hex) };
+}
+
+/** An instance summary from JSON, if it is one. */
+function parseSummary(json: string): InstanceSummary | undefined {
+  try {
+    const value = JSON.parse(json);
+    return typeof value?.instance === "string" && typeof value.at === "number"
+      ? value as InstanceSummary
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
