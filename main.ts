@@ -14,10 +14,16 @@ import { LiveSources } from "./live/source.ts";
 import { Aggregator, type AggregatorOptions } from "./analytics/aggregator.ts";
 import { KeyedRateLimiter } from "./tracker/rate_limit.ts";
 import {
+  DEFAULT_TRACKER_CONFIG,
   Tracker,
   type TrackerConfig,
   trackerConfigFromEnv,
 } from "./tracker/mod.ts";
+import {
+  type ClusterConfig,
+  clusterConfigFromEnv,
+  createBackend,
+} from "./tracker/cluster/mod.ts";
 import { log } from "./utils/log.ts";
 import { withSecurityHeaders } from "./utils/security.ts";
 import type { AppState } from "./utils/state.ts";
@@ -30,6 +36,8 @@ export interface AppConfig {
   buildDir?: URL | false;
   /** Tracker settings; defaults from the environment. */
   tracker?: Partial<TrackerConfig>;
+  /** How instances share swarms (`TRACKER_BACKEND`); one instance alone by default. */
+  cluster?: ClusterConfig;
   /** P2P settings for players; defaults from the environment. */
   p2p?: Partial<PlayerP2PConfig>;
   /** Clock of the simulated live channels (ms since epoch); for tests. */
@@ -59,6 +67,7 @@ export function configFromEnv(): AppConfig {
     channelsFile: env("CHANNELS_FILE") || undefined,
     frameAncestors: env("FRAME_ANCESTORS") || undefined,
     tracker: trackerConfigFromEnv(env),
+    cluster: clusterConfigFromEnv(env),
     p2p: p2pConfigFromEnv(env),
   };
 }
@@ -69,8 +78,18 @@ export async function createApp(
   config: AppConfig = {},
 ): Promise<App> {
   const catalog = await loadCatalog(config.channelsFile);
-  const tracker = new Tracker({ config: config.tracker });
-  tracker.start();
+  const peerTimeoutMs = config.tracker?.peerTimeoutMs ??
+    DEFAULT_TRACKER_CONFIG.peerTimeoutMs;
+  const tracker = new Tracker({
+    config: config.tracker,
+    cluster: config.cluster &&
+      createBackend(config.cluster, {
+        peerTimeoutMs,
+        // Instances see each other's summaries within a quarter of the timeout.
+        heartbeatMs: Math.min(5000, peerTimeoutMs / 4),
+      }),
+  });
+  await tracker.start(); // waits a few seconds at most for a cluster engine
   const defaults = p2pConfigFromEnv(() => undefined);
   const state: AppState = {
     catalog,
@@ -105,8 +124,7 @@ export async function createApp(
     handler,
     probed,
     close() {
-      tracker.close();
-      return Promise.resolve();
+      return tracker.close();
     },
   };
 }

@@ -174,4 +174,31 @@ export interface TrackerStats {
   slowClosed: number;
   /** Per-swarm rows, biggest first; only with `?swarms=1`. */
   swarmDetails?: SwarmRow[];
+  /**
+   * The cluster this instance belongs to; only with `TRACKER_BACKEND` set.
+   * The fields above count this instance; these count every live instance.
+   */
+  cluster?: ClusterStats;
+}
+
+/** The `cluster` block of `GET /tracker/stats`. */
+export interface ClusterStats {
+  /** The shared engine: `redis` or `kv`. */
+  backend: "redis" | "kv";
+  /** This instance's id. */
+  instance: string;
+  /** `connected`, or `local-only` while the engine is unreachable. */
+  state: "connected" | "local-only";
+  /** Live instances (0 while local-only). */
+  instances: number;
+  /** WebTorrent peers on all live instances. */
+  peers: number;
+  /** Seeders on all live instances. */
+  seeders: number;
+  /** Open sockets on all live instances. */
+  connections: number;
+  /** Offers and answers this instance sent to, and received from, other instances. */
+  relays: { out: number; in: number };
+  /** Times the engine became unreachable since start. */
+  outages: number;
 }

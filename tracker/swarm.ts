@@ -33,7 +33,19 @@ export interface Peer {
    * Offers relayed to this peer, by offer_id: it may answer only these.
    * Created on the first offer; oldest entries are dropped past a cap.
    */
-  offers?: Map<string, { from: Peer; at: number }>;
+  offers?: Map<string, OfferSource>;
+}
+
+/** Who sent an offer: a peer on this instance, or one on another instance. */
+export interface OfferSource {
+  /** The sender's peer_id. */
+  peerId: string;
+  /** The sender, when its socket is on this instance. */
+  peer?: Peer;
+  /** The sender's instance, when it is elsewhere in the cluster. */
+  instance?: string;
+  /** When the offer was relayed (ms since epoch). */
+  at: number;
 }
 
 /** The peers of one info_hash. */

@@ -9,6 +9,7 @@ import { DEFAULT_TRACKER_CONFIG, type TrackerConfig } from "./config.ts";
 import {
   type AnnounceMessage,
   type AnswerMessage,
+  type Offer,
   type ParseLimits,
   parseMessage,
   ProtocolError,
@@ -19,12 +20,23 @@ import {
 import { PeerIdTakenError, Registry, type RegistryEvent } from "./registry.ts";
 import { binaryToHex } from "../utils/hex.ts";
 import {
+  type ClusterStats,
   createCounters,
   type SwarmRow,
   type TrackerCounters,
   type TrackerStats,
 } from "./stats.ts";
-import type { Peer, PeerConnection } from "./swarm.ts";
+import type { OfferSource, Peer, PeerConnection } from "./swarm.ts";
+import {
+  type BackendHandlers,
+  type ClusterPeer,
+  type ClusterState,
+  clusterTotals,
+  type MemberRecord,
+  type PeerRef,
+  type RelayEnvelope,
+  type SwarmBackend,
+} from "./cluster/backend.ts";
 import { TokenBucket } from "./rate_limit.ts";
 import { VERSION } from "./version.ts";
 import { log } from "../utils/log.ts";
@@ -133,19 +145,44 @@ function increment(
   else counts.delete(key);
 }
 
-/** Note that `target` was sent offer `offerId` from `from`: only that offer may be answered. */
+/** Note that `target` was sent offer `offerId` from `source`: only that offer may be answered. */
 function rememberOffer(
   target: Peer,
   offerId: string,
-  from: Peer,
-  now: number,
+  source: OfferSource,
 ): void {
   const offers = target.offers ??= new Map();
   offers.delete(offerId);
-  offers.set(offerId, { from, at: now });
+  offers.set(offerId, source);
   if (offers.size > MAX_TRACKED_OFFERS) {
     offers.delete(offers.keys().next().value!);
   }
+}
+
+/** The frame that carries an offer to its recipient. */
+function offerFrame(
+  from: Peer,
+  offer: Offer["offer"],
+  offerId: string,
+): string {
+  return JSON.stringify({
+    action: "announce",
+    offer,
+    offer_id: offerId,
+    peer_id: from.id,
+    info_hash: from.swarm.infoHash,
+  });
+}
+
+/** A peer as the shared engine stores it. */
+function memberRecord(peer: Peer): MemberRecord {
+  return {
+    infoHash: peer.swarm.infoHash,
+    peerId: peer.id,
+    complete: peer.complete,
+    joinedAt: peer.joinedAt,
+    lastSeen: peer.lastSeen,
+  };
 }
 
 /** Options of {@linkcode Tracker}. */
@@ -156,6 +193,8 @@ export interface TrackerOptions {
   clock?: () => number;
   /** Random number in [0, 1); injectable for tests. */
   random?: () => number;
+  /** A shared engine, so that several instances act as one; none by default. */
+  cluster?: SwarmBackend;
 }
 
 /** Details of one peer for `GET /tracker/peers/:infoHash` (never an IP address). */
@@ -168,6 +207,8 @@ export interface PeerInfo {
   joinedAt: string;
   /** When it last announced (ISO 8601). */
   lastSeen: string;
+  /** The instance holding its socket; only when clustered. */
+  instance?: string;
 }
 
 /** The WebTorrent + simple-API tracker. */
@@ -187,6 +228,8 @@ export class Tracker {
   #startedAt: number;
   #clock: () => number;
   #sweepTimer?: ReturnType<typeof setInterval>;
+  #cluster?: SwarmBackend;
+  #relays = { out: 0, in: 0, outages: 0 };
 
   /** A tracker with no swarms. */
   constructor(options: TrackerOptions = {}) {
@@ -211,6 +254,12 @@ export class Tracker {
       maxScrape: this.config.maxScrape,
     };
     this.#startedAt = this.#clock();
+    this.#cluster = options.cluster;
+  }
+
+  /** The shared engine, if this instance is part of a cluster. */
+  get cluster(): SwarmBackend | undefined {
+    return this.#cluster;
   }
 
   #onRegistryEvent(
@@ -243,6 +292,9 @@ export class Tracker {
         }
         break;
       case "peer-left":
+        if (protocol === "webtorrent") {
+          this.#cluster?.remove(event.peer.swarm.infoHash, event.peer.id);
+        }
         if (event.reason === "timeout") {
           peerEvents.timedOut++;
           log.info("peer.timed_out", {
@@ -265,23 +317,32 @@ export class Tracker {
     }
   }
 
-  /** Start dropping silent peers periodically. */
-  start(): void {
-    if (this.#sweepTimer !== undefined) return;
+  /**
+   * Start dropping silent peers periodically, and join the cluster if there
+   * is one. Resolves once the shared engine answered, or after a few seconds
+   * without it (the tracker then runs local-only and keeps retrying).
+   */
+  start(): Promise<void> {
+    if (this.#sweepTimer !== undefined) return Promise.resolve();
     const every = Math.max(1000, Math.min(5000, this.config.peerTimeoutMs / 4));
     const timer = setInterval(() => this.sweep(), every);
     Deno.unrefTimer(timer);
     this.#sweepTimer = timer;
+    return this.#cluster?.start(this.#clusterHandlers()) ?? Promise.resolve();
   }
 
-  /** Stop the sweep timer and close every connection with 1001 (going away). */
-  close(): void {
+  /**
+   * Stop the sweep timer, close every connection with 1001 (going away) and
+   * withdraw this instance's peers from the cluster.
+   */
+  async close(): Promise<void> {
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     this.#sweepTimer = undefined;
     for (const connection of [...this.#connections]) {
       connection.close(CloseCode.goingAway, "Tracker shutting down");
       this.disconnect(connection);
     }
+    await this.#cluster?.close();
   }
 
   /** Drop peers that stopped announcing; returns how many. */
@@ -327,7 +388,15 @@ export class Tracker {
 
   /** Open player connections of a channel: how many viewers a joiner will find. */
   viewers(channel: string): number {
-    return this.#viewersByChannel.get(channel) ?? 0;
+    let count = this.#viewersByChannel.get(channel) ?? 0;
+    const cluster = this.#cluster;
+    if (cluster?.state === "connected") {
+      for (const summary of cluster.instances()) {
+        if (summary.instance === cluster.instanceId) continue; // counted live above
+        count += summary.channels[channel] ?? 0;
+      }
+    }
+    return count;
   }
 
   /** Forget a connection and remove its peers at once. */
@@ -459,6 +528,7 @@ export class Tracker {
     } else if (message.left !== undefined) {
       swarm.setComplete(peer, message.left === 0);
     }
+    this.#cluster?.upsert(memberRecord(peer));
     this.#announceReply(connection, infoHash);
     const offers = message.offers;
     if (offers.length === 0) return;
@@ -467,24 +537,132 @@ export class Tracker {
       message.numwant ?? offers.length,
       this.config.maxNumwant,
     );
-    const targets = swarm.sample(wanted, peer, registry.random);
+    if (this.#cluster?.state === "connected") {
+      void this.#offerAcrossCluster(peer, offers, wanted);
+      return;
+    }
+    this.#offerLocally(
+      peer,
+      offers,
+      swarm.sample(wanted, peer, registry.random),
+    );
+  }
+
+  /** Relay offers to peers of this instance (the single-instance path: synchronous). */
+  #offerLocally(peer: Peer, offers: Offer[], targets: Peer[]): void {
     const now = this.#clock();
     for (let i = 0; i < targets.length; i++) {
       const { offer, offerId } = offers[i]!;
-      const frame = JSON.stringify({
-        action: "announce",
-        offer,
-        offer_id: offerId,
-        peer_id: peerId,
-        info_hash: infoHash,
-      });
       const target = targets[i]!;
-      if (target.connection.send(frame)) {
+      if (target.connection.send(offerFrame(peer, offer, offerId))) {
         this.counters.out.offer++;
-        rememberOffer(target, offerId, peer, now);
+        rememberOffer(target, offerId, { peerId: peer.id, peer, at: now });
       } else {
         this.counters.relayFailures++;
       }
+    }
+  }
+
+  /**
+   * Relay offers to random peers anywhere in the cluster: one round trip to
+   * pick them, then a local send or one publish per offer.
+   */
+  async #offerAcrossCluster(
+    peer: Peer,
+    offers: Offer[],
+    wanted: number,
+  ): Promise<void> {
+    const cluster = this.#cluster!;
+    const { swarm } = peer;
+    let targets: PeerRef[];
+    try {
+      targets = await cluster.pick(swarm.infoHash, wanted, peer.id);
+    } catch {
+      // The engine went away between the state check and the pick.
+      this.#offerLocally(
+        peer,
+        offers,
+        swarm.sample(wanted, peer, this.webtorrent.random),
+      );
+      return;
+    }
+    if (swarm.get(peer.id) !== peer) return; // it left while we waited
+    const now = this.#clock();
+    for (let i = 0; i < targets.length; i++) {
+      const { peerId, instance } = targets[i]!;
+      const { offer, offerId } = offers[i]!;
+      const frame = offerFrame(peer, offer, offerId);
+      if (instance !== cluster.instanceId) {
+        cluster.send(instance, {
+          kind: "offer",
+          infoHash: swarm.infoHash,
+          from: peer.id,
+          fromInstance: cluster.instanceId,
+          to: peerId,
+          offerId,
+          frame,
+        });
+        this.#relays.out++;
+        continue;
+      }
+      const target = swarm.get(peerId);
+      if (target && target.connection.send(frame)) {
+        this.counters.out.offer++;
+        rememberOffer(target, offerId, { peerId: peer.id, peer, at: now });
+      } else {
+        this.counters.relayFailures++;
+      }
+    }
+  }
+
+  /** A relay from another instance, for a peer whose socket is here. */
+  #deliver(envelope: RelayEnvelope): void {
+    this.#relays.in++;
+    const target = this.webtorrent.swarms.get(envelope.infoHash)?.get(
+      envelope.to,
+    );
+    if (!target || !target.connection.send(envelope.frame)) {
+      this.counters.relayFailures++;
+      return;
+    }
+    if (envelope.kind === "answer") {
+      this.counters.out.answer++;
+      return;
+    }
+    this.counters.out.offer++;
+    rememberOffer(target, envelope.offerId, {
+      peerId: envelope.from,
+      instance: envelope.fromInstance,
+      at: this.#clock(),
+    });
+  }
+
+  #clusterHandlers(): BackendHandlers {
+    return {
+      deliver: (envelope) => this.#deliver(envelope),
+      stateChanged: (state) => {
+        if (state === "local-only") this.#relays.outages++;
+      },
+      localMembers: () => this.#localMembers(),
+      localSwarms: () => this.webtorrent.swarms.keys(),
+      summary: () => {
+        let seeders = 0;
+        for (const swarm of this.webtorrent.swarms.values()) {
+          seeders += swarm.complete;
+        }
+        return {
+          peers: this.webtorrent.peerCount,
+          seeders,
+          connections: this.#connections.size,
+          channels: Object.fromEntries(this.#viewersByChannel),
+        };
+      },
+    };
+  }
+
+  *#localMembers(): Generator<MemberRecord> {
+    for (const swarm of this.webtorrent.swarms.values()) {
+      for (const peer of swarm.peers()) yield memberRecord(peer);
     }
   }
 
@@ -552,12 +730,14 @@ export class Tracker {
       return;
     }
     // Only an offer this peer was actually sent may be answered, and only to its sender.
-    const offer = sender.offers?.get(message.offerId);
-    const target = offer?.from;
+    const source = sender.offers?.get(message.offerId);
+    const local = source?.peer;
     if (
-      !offer || !target || target.id !== toPeerId ||
-      target.swarm.get(target.id) !== target ||
-      this.#clock() - offer.at > OFFER_TTL_MS
+      !source || source.peerId !== toPeerId ||
+      (local
+        ? local.swarm.get(local.id) !== local
+        : source.instance === undefined) ||
+      this.#clock() - source.at > OFFER_TTL_MS
     ) {
       this.counters.relayFailures++;
       this.counters.refused.unknownOffer++;
@@ -580,8 +760,26 @@ export class Tracker {
       peer_id: peerId,
       info_hash: infoHash,
     });
-    if (target.connection.send(frame)) this.counters.out.answer++;
-    else this.counters.relayFailures++;
+    if (local) {
+      if (local.connection.send(frame)) this.counters.out.answer++;
+      else this.counters.relayFailures++;
+      return;
+    }
+    const cluster = this.#cluster;
+    if (cluster?.state !== "connected" || source.instance === undefined) {
+      this.counters.relayFailures++; // its instance is out of reach for now
+      return;
+    }
+    cluster.send(source.instance, {
+      kind: "answer",
+      infoHash,
+      from: peerId,
+      fromInstance: cluster.instanceId,
+      to: toPeerId,
+      offerId: message.offerId,
+      frame,
+    });
+    this.#relays.out++;
   }
 
   #scrape(connection: Connection, message: ScrapeMessage): void {
@@ -734,7 +932,57 @@ export class Tracker {
       slowClosed,
     };
     if (withSwarms) stats.swarmDetails = rows.sort((a, b) => b.peers - a.peers);
+    if (this.#cluster) stats.cluster = this.#clusterStats(this.#cluster);
     return stats;
+  }
+
+  #clusterStats(cluster: SwarmBackend): ClusterStats {
+    const state: ClusterState = cluster.state;
+    return {
+      backend: cluster.kind,
+      instance: cluster.instanceId,
+      state,
+      ...clusterTotals(state === "connected" ? cluster.instances() : []),
+      relays: { out: this.#relays.out, in: this.#relays.in },
+      outages: this.#relays.outages,
+    };
+  }
+
+  /**
+   * The peers of a swarm on every instance of the cluster (this instance's
+   * own when there is no cluster, or it is unreachable).
+   */
+  async peersAcrossCluster(
+    infoHash: string,
+  ): Promise<ReturnType<Tracker["peers"]>> {
+    const local = this.peers(infoHash);
+    const cluster = this.#cluster;
+    if (cluster?.state !== "connected" || local?.protocol === "simple") {
+      return local;
+    }
+    let remote: ClusterPeer[];
+    try {
+      remote = await cluster.swarmPeers(infoHash);
+    } catch {
+      return local;
+    }
+    const peers: PeerInfo[] = (local?.peers ?? []).map((peer) => ({
+      ...peer,
+      instance: cluster.instanceId,
+    }));
+    for (const peer of remote) {
+      if (peer.instance === cluster.instanceId) continue; // listed above, fresher
+      peers.push({
+        peerId: binaryToHex(peer.peerId),
+        complete: peer.complete,
+        joinedAt: new Date(peer.joinedAt).toISOString(),
+        lastSeen: new Date(peer.lastSeen).toISOString(),
+        instance: peer.instance,
+      });
+    }
+    if (peers.length === 0) return undefined;
+    peers.sort((a, b) => a.joinedAt.localeCompare(b.joinedAt));
+    return { protocol: "webtorrent", peers };
   }
 
   /**

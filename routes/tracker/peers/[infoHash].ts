@@ -3,20 +3,24 @@ import { hexToBinary } from "../../../utils/hex.ts";
 import type { HandlerContext } from "../../../runtime/types.ts";
 import type { AppState } from "../../../utils/state.ts";
 
-/** The peers of one swarm: ids as hex, join and last-seen times, never addresses. */
+/** The peers of one swarm (on every instance): ids as hex, join and last-seen times, never addresses. */
 export const handler = {
-  GET(_req: Request, ctx: HandlerContext<unknown, AppState>): Response {
+  async GET(
+    _req: Request,
+    ctx: HandlerContext<unknown, AppState>,
+  ): Promise<Response> {
     const raw = ctx.params.infoHash ?? "";
     const headers = {
       "cache-control": "no-store",
       "access-control-allow-origin": "*",
     };
     const { tracker } = ctx.state;
+    // Across the cluster when there is one: a swarm spans every instance.
     const found =
       (/^[0-9a-f]{40}$/i.test(raw)
-        ? tracker.peers(hexToBinary(raw))
+        ? await tracker.peersAcrossCluster(hexToBinary(raw))
         : undefined) ??
-        tracker.peers(raw);
+        await tracker.peersAcrossCluster(raw);
     if (!found) {
       const hint = raw.length === 40 || isBinaryId(raw)
         ? ""
