@@ -4,6 +4,8 @@ import {
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { startServerProcess } from "../helpers/process.ts";
+import { startRedis } from "../helpers/redis.ts";
 import {
   ensureWebTorrentClient,
   WEBTORRENT_CLIENT_DIR,
@@ -82,6 +84,59 @@ if (IN_LOOPBACK_NAMESPACE) {
       assert.ok(stats.messages.out.answer >= 1, "answers were relayed");
     } finally {
       await server.close();
+    }
+  });
+
+  Deno.test("two bittorrent-tracker Clients on different tracker instances meet through Redis", async () => {
+    const redis = await startRedis();
+    const env = { TRACKER_BACKEND: "redis", REDIS_URL: redis.url };
+    const one = await startServerProcess(0, env);
+    const two = await startServerProcess(0, env);
+    try {
+      const infoHashHex = toHex(
+        new TextEncoder().encode("redflix-cluster-swarm"),
+      ).slice(0, 40);
+      const alice = runClient(
+        `ws://127.0.0.1:${one.port}/tracker/ws`,
+        infoHashHex,
+        "alice",
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const bob = runClient(
+        `ws://127.0.0.1:${two.port}/tracker/ws`,
+        infoHashHex,
+        "bob",
+      );
+      const [a, b] = await Promise.all([alice, bob]);
+      assert.equal(a.code, 0, `alice: ${JSON.stringify(a.events)}`);
+      assert.equal(b.code, 0, `bob: ${JSON.stringify(b.events)}`);
+      for (const [result, other] of [[a, "bob"], [b, "alice"]] as const) {
+        assert.ok(
+          result.events.some((e) =>
+            e.event === "data" && e.text === `hello from ${other}`
+          ),
+          JSON.stringify(result.events),
+        );
+      }
+      const stats = await Promise.all(
+        [one, two].map(async (server) =>
+          (await fetch(`http://127.0.0.1:${server.port}/tracker/stats`)).json()
+        ),
+      );
+      assert.ok(
+        stats.every((s) =>
+          s.cluster.relays.out >= 1 && s.cluster.relays.in >= 1
+        ),
+        `offers and answers crossed instances: ${
+          JSON.stringify(stats.map((s) => s.cluster))
+        }`,
+      );
+    } finally {
+      for (const server of [one, two]) {
+        server.child.kill("SIGTERM");
+        await server.exited;
+      }
+      await redis.stop();
     }
   });
 } else {
