@@ -9,8 +9,8 @@
 
 /** Options of {@linkcode runSignalingLoad}. */
 export interface LoadOptions {
-  /** Tracker WebSocket URL. */
-  url: string;
+  /** Tracker WebSocket URL; several (instances of one cluster) take peers in turn. */
+  url: string | string[];
   /** Connected peers. */
   peers: number;
   /** Swarms they are spread over. */
@@ -159,7 +159,8 @@ export async function runSignalingLoad(
   };
 
   const join = async (index: number): Promise<Peer> => {
-    const socket = await open(options.url);
+    const urls = typeof options.url === "string" ? [options.url] : options.url;
+    const socket = await open(urls[index % urls.length]!);
     const peer: Peer = {
       socket,
       peerId: binaryId(),

@@ -11,6 +11,7 @@ import {
   ensureWebTorrentClient,
   WEBTORRENT_CLIENT_DIR,
 } from "../scripts/install_fixtures.ts";
+import { startRedis, type TestRedis } from "../scripts/redis_server.ts";
 
 const smoke = Deno.args.includes("--smoke");
 const SIZES = smoke
@@ -68,7 +69,10 @@ async function waitUntilListening(
   throw new Error(`Tracker on port ${port} did not start`);
 }
 
-async function startTracker(implementation: Implementation): Promise<Tracker> {
+async function startTracker(
+  implementation: Implementation,
+  env: Record<string, string> = {},
+): Promise<Tracker> {
   const port = freePort();
   const child = implementation === "ours"
     ? new Deno.Command(Deno.execPath(), {
@@ -82,6 +86,7 @@ async function startTracker(implementation: Implementation): Promise<Tracker> {
         TRACKER_MESSAGES_PER_SECOND: "1000000",
         TRACKER_MESSAGE_BURST: "1000000",
         TRACKER_MAX_CONNECTIONS_PER_IP: "1000000",
+        ...env,
       },
       stdout: "null",
       stderr: "inherit",
@@ -125,40 +130,80 @@ async function rssBytes(pid: number): Promise<number> {
 interface LoadFigures {
   exchangesPerSecond: number;
   cpuMsPer1000: number;
+  /** CPU of helper processes (Redis) per 1000 exchanges. */
+  helperCpuMsPer1000: number;
   p50: number;
   p99: number;
   timeouts: number;
   errors: number;
 }
 
+/** The signaling load against one tracker, or against every instance of a cluster. */
 async function measureLoad(
+  trackers: Tracker[],
+  helperPids: number[] = [],
+): Promise<LoadFigures> {
+  const sumCpu = async (pids: number[]) =>
+    (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+  let cpu = 0;
+  let helperCpu = 0;
+  const load = await runSignalingLoad({
+    url: trackers.map((tracker) => tracker.url),
+    peers: SIZES.peers,
+    swarms: SIZES.swarms,
+    durationMs: SIZES.durationMs,
+    churnPerSecond: SIZES.churn,
+    // The trackers' CPU over exactly the measured window (churn included).
+    onWindow: async (edge) => {
+      const [now, helpers] = await Promise.all([
+        sumCpu(trackers.map((tracker) => tracker.pid)),
+        sumCpu(helperPids),
+      ]);
+      cpu = edge === "start" ? -now : cpu + now;
+      helperCpu = edge === "start" ? -helpers : helperCpu + helpers;
+    },
+  });
+  const per1000 = (seconds: number) =>
+    load.exchanges ? (seconds * 1000 * 1000) / load.exchanges : NaN;
+  return {
+    exchangesPerSecond: load.exchanges / load.seconds,
+    cpuMsPer1000: per1000(cpu),
+    helperCpuMsPer1000: per1000(helperCpu),
+    p50: quantile(load.roundTrips, 0.5),
+    p99: quantile(load.roundTrips, 0.99),
+    timeouts: load.timeouts,
+    errors: load.socketErrors,
+  };
+}
+
+/** One tracker alone, on the load. */
+async function measureSingle(
   implementation: Implementation,
 ): Promise<LoadFigures> {
   const tracker = await startTracker(implementation);
   try {
-    let cpu = 0;
-    const load = await runSignalingLoad({
-      url: tracker.url,
-      peers: SIZES.peers,
-      swarms: SIZES.swarms,
-      durationMs: SIZES.durationMs,
-      churnPerSecond: SIZES.churn,
-      // The tracker's CPU over exactly the measured window (churn included).
-      onWindow: async (edge) => {
-        const now = await cpuSeconds(tracker.pid);
-        cpu = edge === "start" ? -now : cpu + now;
-      },
-    });
-    return {
-      exchangesPerSecond: load.exchanges / load.seconds,
-      cpuMsPer1000: load.exchanges ? (cpu * 1000 * 1000) / load.exchanges : NaN,
-      p50: quantile(load.roundTrips, 0.5),
-      p99: quantile(load.roundTrips, 0.99),
-      timeouts: load.timeouts,
-      errors: load.socketErrors,
-    };
+    return await measureLoad([tracker]);
   } finally {
     await tracker.stop();
+  }
+}
+
+/** Two of our instances sharing one Redis, peers spread over both. */
+async function measureCluster(redis: TestRedis): Promise<LoadFigures> {
+  const env = {
+    TRACKER_BACKEND: "redis",
+    REDIS_URL: redis.url,
+    CLUSTER_PREFIX: `bench-${crypto.randomUUID().slice(0, 8)}`,
+  };
+  const trackers = [
+    await startTracker("ours", env),
+    await startTracker("ours", env),
+  ];
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500)); // both joined
+    return await measureLoad(trackers, redis.pid ? [redis.pid] : []);
+  } finally {
+    for (const tracker of trackers) await tracker.stop();
   }
 }
 
@@ -213,15 +258,88 @@ function row(
   } ${unit} | ${Number.isFinite(ratio) ? ratio.toFixed(2) : "-"} |`;
 }
 
+/** The cluster row: 2 instances + Redis against 1 instance, same load. */
+function printClusterTable(cluster: LoadFigures[], single: LoadFigures[]) {
+  const avg = (runs: LoadFigures[], pick: (f: LoadFigures) => number) =>
+    mean(runs.map(pick));
+  console.log(
+    "\nCluster: the same load spread over 2 RedFlix instances sharing one Redis " +
+      "(about half the offers and answers cross instances), against 1 instance\n",
+  );
+  console.log("| metric | 2 instances + Redis | 1 instance | ratio |");
+  console.log("| --- | --- | --- | --- |");
+  console.log(row(
+    "offer/answer exchanges per second",
+    avg(cluster, (f) => f.exchangesPerSecond),
+    avg(single, (f) => f.exchangesPerSecond),
+    "/s",
+  ));
+  console.log(row(
+    "tracker CPU per 1000 exchanges (all instances)",
+    avg(cluster, (f) => f.cpuMsPer1000),
+    avg(single, (f) => f.cpuMsPer1000),
+    "ms",
+    1,
+  ));
+  console.log(row(
+    "same, Redis's CPU included",
+    avg(cluster, (f) => f.cpuMsPer1000 + f.helperCpuMsPer1000),
+    avg(single, (f) => f.cpuMsPer1000),
+    "ms",
+    1,
+  ));
+  for (
+    const [label, pick] of [["p50", (f: LoadFigures) => f.p50], [
+      "p99",
+      (f: LoadFigures) => f.p99,
+    ]] as const
+  ) {
+    const added = avg(cluster, pick) - avg(single, pick);
+    console.log(
+      `${
+        row(
+          `offer→answer round trip ${label}`,
+          avg(cluster, pick),
+          avg(single, pick),
+          "ms",
+          1,
+        )
+      }`,
+    );
+    console.log(
+      `| relay latency added, ${label} | ${added.toFixed(1)} ms | - | - |`,
+    );
+  }
+}
+
 if (import.meta.main) {
   await ensureWebTorrentClient();
   const load: Record<Implementation, LoadFigures[]> = {
     ours: [],
     reference: [],
   };
+  let redis: TestRedis | undefined;
+  try {
+    redis = await startRedis();
+  } catch (error) {
+    console.error(`cluster row skipped: ${(error as Error).message}`);
+  }
+  const cluster: LoadFigures[] = [];
   for (let round = 0; round < SIZES.rounds; round++) {
+    if (redis) {
+      const figures = await measureCluster(redis);
+      cluster.push(figures);
+      console.error(
+        `round ${round + 1} RedFlix, 2 instances + Redis: ${
+          figures.exchangesPerSecond.toFixed(0)
+        } exchanges/s, ${figures.cpuMsPer1000.toFixed(1)} CPU ms/1000 ` +
+          `(+ Redis ${figures.helperCpuMsPer1000.toFixed(1)}), p50 ${
+            figures.p50.toFixed(1)
+          } ms, p99 ${figures.p99.toFixed(1)} ms`,
+      );
+    }
     for (const implementation of ["ours", "reference"] as const) {
-      const figures = await measureLoad(implementation);
+      const figures = await measureSingle(implementation);
       load[implementation].push(figures);
       console.error(
         `round ${round + 1} ${NAMES[implementation]}: ${
@@ -304,10 +422,12 @@ if (import.meta.main) {
     }) | ${memory.ours.connected} (${memory.ours.failed} failed) | ` +
       `${memory.reference.connected} (${memory.reference.failed} failed) | - |`,
   );
-  const problems = [...load.ours, ...load.reference].reduce(
+  const problems = [...load.ours, ...load.reference, ...cluster].reduce(
     (n, f) => n + f.errors,
     0,
   );
+  await redis?.stop();
+  if (cluster.length > 0) printClusterTable(cluster, load.ours);
   console.log(
     `\nsocket errors during load: ${problems}; answer timeouts: ours ${
       avg("ours", (f) => f.timeouts)

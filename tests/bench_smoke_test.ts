@@ -27,6 +27,10 @@ Deno.test("deno task bench still runs: side-by-side smoke run", async () => {
   ) {
     assert.match(out, new RegExp(`\\| [^|]*${metric}[^|]* \\| \\d`), metric);
   }
+  // The cluster row: 2 instances on one redis-server against 1 instance.
+  assert.match(out, /\| 2 instances \+ Redis \| 1 instance \| ratio \|/);
+  assert.match(out, /\| relay latency added, p99 \| -?\d+\.\d ms \|/);
+  assert.match(out, /socket errors during load: 0;/);
   assert.match(
     out,
     /idle peers connected \(of 100\) \| 100 \(0 failed\) \| 100 \(0 failed\)/,

@@ -528,24 +528,26 @@ export class Tracker {
     } else if (message.left !== undefined) {
       swarm.setComplete(peer, message.left === 0);
     }
-    this.#cluster?.upsert(memberRecord(peer));
-    this.#announceReply(connection, infoHash);
     const offers = message.offers;
-    if (offers.length === 0) return;
     const wanted = Math.min(
       offers.length,
       message.numwant ?? offers.length,
       this.config.maxNumwant,
     );
     if (this.#cluster?.state === "connected") {
-      void this.#offerAcrossCluster(peer, offers, wanted);
+      this.#cluster.upsert(memberRecord(peer));
+      void this.#announceAcrossCluster(connection, peer, offers, wanted);
       return;
     }
-    this.#offerLocally(
-      peer,
-      offers,
-      swarm.sample(wanted, peer, registry.random),
-    );
+    this.#cluster?.upsert(memberRecord(peer)); // dropped while local-only
+    this.#announceReply(connection, infoHash);
+    if (wanted > 0) {
+      this.#offerLocally(
+        peer,
+        offers,
+        swarm.sample(wanted, peer, registry.random),
+      );
+    }
   }
 
   /** Relay offers to peers of this instance (the single-instance path: synchronous). */
@@ -564,10 +566,13 @@ export class Tracker {
   }
 
   /**
-   * Relay offers to random peers anywhere in the cluster: one round trip to
-   * pick them, then a local send or one publish per offer.
+   * Answer an announce on a cluster: one round trip to the engine counts the
+   * swarm across instances (for the reply) and picks random peers anywhere
+   * in it; then each offer goes to a local socket, or is published once to
+   * the instance that holds its recipient.
    */
-  async #offerAcrossCluster(
+  async #announceAcrossCluster(
+    connection: Connection,
     peer: Peer,
     offers: Offer[],
     wanted: number,
@@ -576,14 +581,19 @@ export class Tracker {
     const { swarm } = peer;
     let targets: PeerRef[];
     try {
-      targets = await cluster.pick(swarm.infoHash, wanted, peer.id);
+      const picked = await cluster.pick(swarm.infoHash, wanted, peer.id);
+      targets = picked.peers;
+      this.#announceReply(connection, swarm.infoHash, picked.swarmSize);
     } catch {
-      // The engine went away between the state check and the pick.
-      this.#offerLocally(
-        peer,
-        offers,
-        swarm.sample(wanted, peer, this.webtorrent.random),
-      );
+      // The engine went away between the state check and the pick: stay local.
+      this.#announceReply(connection, swarm.infoHash);
+      if (wanted > 0) {
+        this.#offerLocally(
+          peer,
+          offers,
+          swarm.sample(wanted, peer, this.webtorrent.random),
+        );
+      }
       return;
     }
     if (swarm.get(peer.id) !== peer) return; // it left while we waited
@@ -699,14 +709,26 @@ export class Tracker {
     }
   }
 
-  #announceReply(connection: Connection, infoHash: string): void {
+  /**
+   * The reply to an announce. `clusterSize` (peers on every instance) counts
+   * the other instances' peers as leechers: seeders are counted per instance.
+   */
+  #announceReply(
+    connection: Connection,
+    infoHash: string,
+    clusterSize?: number,
+  ): void {
     const swarm = this.webtorrent.swarms.get(infoHash);
+    const complete = swarm?.complete ?? 0;
+    const incomplete = swarm?.incomplete ?? 0;
     const reply = {
       action: "announce",
       interval: this.config.announceIntervalS,
       info_hash: infoHash,
-      complete: swarm?.complete ?? 0,
-      incomplete: swarm?.incomplete ?? 0,
+      complete,
+      incomplete: clusterSize === undefined
+        ? incomplete
+        : Math.max(incomplete, clusterSize - complete),
     };
     if (connection.send(JSON.stringify(reply))) {
       this.counters.out.announceReply++;

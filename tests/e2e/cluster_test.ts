@@ -10,7 +10,7 @@ import {
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { startRedis } from "../helpers/redis.ts";
+import { startRedis } from "../../scripts/redis_server.ts";
 import { openViewer, snapshot, waitForPlayback } from "../helpers/viewer.ts";
 import { digestHex } from "../../utils/hex.ts";
 import { DEFAULT_CLUSTER_CONFIG } from "../../tracker/cluster/mod.ts";

@@ -5,7 +5,7 @@ import {
 } from "../helpers/netns.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { startServerProcess } from "../helpers/process.ts";
-import { startRedis } from "../helpers/redis.ts";
+import { startRedis } from "../../scripts/redis_server.ts";
 import {
   ensureWebTorrentClient,
   WEBTORRENT_CLIENT_DIR,

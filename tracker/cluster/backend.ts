@@ -17,6 +17,14 @@ export interface PeerRef {
   instance: string;
 }
 
+/** What {@linkcode SwarmBackend.pick} found. */
+export interface PickResult {
+  /** The chosen peers. */
+  peers: PeerRef[];
+  /** Live members of the swarm on every instance, if the engine counted them. */
+  swarmSize?: number;
+}
+
 /** A peer as stored in the shared engine. */
 export interface MemberRecord {
   /** The swarm's info_hash (binary string). */
@@ -108,13 +116,14 @@ export interface SwarmBackend {
   remove(infoHash: string, peerId: string): void;
   /**
    * Up to `count` distinct random live members of a swarm, on any instance,
-   * other than `excludePeerId`.
+   * other than `excludePeerId`; and the swarm's size when the engine can
+   * count it in the same round trip. `count` may be 0 (size only).
    */
   pick(
     infoHash: string,
     count: number,
     excludePeerId: string,
-  ): Promise<PeerRef[]>;
+  ): Promise<PickResult>;
   /** Deliver a relay to the instance that holds its recipient; fire and forget. */
   send(instance: string, envelope: RelayEnvelope): void;
   /** Live members of one swarm across the cluster. */

@@ -25,6 +25,7 @@ import {
   type MemberRecord,
   newInstanceId,
   type PeerRef,
+  type PickResult,
   type RelayEnvelope,
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
@@ -244,9 +245,10 @@ export class KvBackend implements SwarmBackend {
     infoHash: string,
     count: number,
     excludePeerId: string,
-  ): Promise<PeerRef[]> {
+  ): Promise<PickResult> {
     const kv = this.#kv;
-    if (!kv || count <= 0) return [];
+    // Counting a swarm would read all of it: KV leaves the size out.
+    if (!kv || count <= 0) return { peers: [] };
     const prefix = this.#key("member", infoHash);
     const from = Math.random();
     const cutoff = this.#clock() - this.#timeoutMs;
@@ -274,7 +276,7 @@ export class KvBackend implements SwarmBackend {
     };
     await take({ prefix, start: [...prefix, from] });
     if (result.length < count) await take({ prefix, end: [...prefix, from] });
-    return result;
+    return { peers: result };
   }
 
   /** Leave a relay in the recipient instance's inbox and ring its bell. */

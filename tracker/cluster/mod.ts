@@ -10,6 +10,7 @@ export {
   type InstanceSummary,
   type MemberRecord,
   type PeerRef,
+  type PickResult,
   type RelayEnvelope,
   type SwarmBackend,
 } from "./backend.ts";

@@ -26,6 +26,7 @@ import {
   type MemberRecord,
   newInstanceId,
   type PeerRef,
+  type PickResult,
   type RelayEnvelope,
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
@@ -243,15 +244,17 @@ export class RedisBackend implements SwarmBackend {
     infoHash: string,
     count: number,
     excludePeerId: string,
-  ): Promise<PeerRef[]> {
+  ): Promise<PickResult> {
     const client = this.#command;
-    if (!client || count <= 0) return [];
-    // A few extra in case some are expired or the asker itself.
-    const drawn = await client.zRandMemberCountWithScores(
-      this.#seenKey(infoHash),
-      count + 4,
-    );
+    if (!client) return { peers: [] };
+    const key = this.#seenKey(infoHash);
     const cutoff = this.#clock() - this.#timeoutMs;
+    // Both leave in one write: one round trip. A few extra members are drawn
+    // in case some are expired or the asker itself.
+    const [drawn, swarmSize] = await Promise.all([
+      count > 0 ? client.zRandMemberCountWithScores(key, count + 4) : [],
+      client.zCount(key, cutoff, "+inf"),
+    ]);
     const excluded = this.#member(this.instanceId, excludePeerId);
     const result: PeerRef[] = [];
     // When the set is smaller than the count, Redis returns it whole and in
@@ -266,7 +269,7 @@ export class RedisBackend implements SwarmBackend {
       const ref = parseMember(value);
       if (ref) result.push(ref);
     }
-    return result;
+    return { peers: result, swarmSize };
   }
 
   /** PUBLISH a relay to its recipient's instance. */

@@ -13,7 +13,7 @@ import {
   type SwarmBackend,
 } from "../../../tracker/cluster/mod.ts";
 import type { BackendHandlers } from "../../../tracker/cluster/backend.ts";
-import { startRedis } from "../../helpers/redis.ts";
+import { startRedis } from "../../../scripts/redis_server.ts";
 import { id20 } from "../../helpers/ws_client.ts";
 
 const TIMEOUT_MS = 10_000;
@@ -116,7 +116,12 @@ async function contract(t: Deno.TestContext, create: Factory) {
         );
         const chosen = new Set<string>();
         for (let i = 0; i < 60; i++) {
-          const picked = await a.backend.pick(INFO_HASH, 3, id20("a1 "));
+          const { peers: picked, swarmSize } = await a.backend.pick(
+            INFO_HASH,
+            3,
+            id20("a1 "),
+          );
+          if (swarmSize !== undefined) assert.equal(swarmSize, 6);
           assert.equal(picked.length, 3);
           assert.equal(
             new Set(picked.map((p) => p.peerId)).size,
@@ -138,7 +143,7 @@ async function contract(t: Deno.TestContext, create: Factory) {
           "every peer gets chosen",
         );
         assert.deepEqual(
-          await a.backend.pick(id20("nobody"), 3, id20("a1 ")),
+          (await a.backend.pick(id20("nobody"), 3, id20("a1 "))).peers,
           [],
         );
       },
@@ -156,13 +161,20 @@ async function contract(t: Deno.TestContext, create: Factory) {
           assert.ok(!listed.includes(id20("b-stale")));
         });
         for (let i = 0; i < 20; i++) {
-          const picked = await a.backend.pick(INFO_HASH, 10, id20("a1 "));
+          const { peers: picked } = await a.backend.pick(
+            INFO_HASH,
+            10,
+            id20("a1 "),
+          );
           assert.equal(picked.length, 5);
         }
         // The clock moves on: everyone's last announce is now too old.
         now += TIMEOUT_MS + 1;
         assert.deepEqual(await a.backend.swarmPeers(INFO_HASH), []);
-        assert.deepEqual(await a.backend.pick(INFO_HASH, 3, id20("a1 ")), []);
+        assert.deepEqual(
+          (await a.backend.pick(INFO_HASH, 3, id20("a1 "))).peers,
+          [],
+        );
         for (const instance of [a, b]) {
           for (const record of instance.members) {
             record.lastSeen = now;

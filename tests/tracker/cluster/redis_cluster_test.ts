@@ -5,7 +5,7 @@
  * swarms and heals by itself.
  */
 import assert from "node:assert/strict";
-import { startRedis } from "../../helpers/redis.ts";
+import { startRedis } from "../../../scripts/redis_server.ts";
 import {
   type ServerProcess,
   startServerProcess,
@@ -121,6 +121,12 @@ Deno.test("tracker instances sharing one Redis act as one tracker", async (t) =>
         );
         bob.send(announce(bobId, 3, "b"));
         keepAnnouncing(bob, bobId);
+        const reply = await bob.next((f) => f.interval !== undefined);
+        assert.equal(
+          reply.incomplete,
+          2,
+          "the reply counts peers on every instance",
+        );
         const offer = await answerNextOffer(alice, aliceId);
         assert.equal(offer.peer_id, bobId);
         const answer = await bob.next((f) => f.answer !== undefined, 5000);

@@ -1,7 +1,7 @@
 /**
  * A real `redis-server` (Debian's package) on a free loopback port, for the
- * cluster tests. It keeps nothing on disk; `stop()` and `start()` again on
- * the same port simulate an outage.
+ * cluster tests and the benchmark's cluster row. It keeps nothing on disk;
+ * `stop()` and `start()` again on the same port simulate an outage.
  * @module
  */
 
@@ -11,6 +11,8 @@ export interface TestRedis {
   url: string;
   /** Its port (the same across restarts). */
   port: number;
+  /** The running server's process id (to read its CPU time), if running. */
+  readonly pid: number | undefined;
   /** Start it (again), and wait until it accepts connections. */
   start(): Promise<void>;
   /** Stop it, and wait until it exited. */
@@ -36,6 +38,9 @@ export async function startRedis(): Promise<TestRedis> {
   const redis: TestRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.pid;
+    },
     async start() {
       let command: Deno.Command;
       try {
