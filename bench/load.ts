@@ -264,6 +264,75 @@ export async function connectIdlePeers(
   return { sockets, failed };
 }
 
+/**
+ * Offer→answer round trips with no other load: a peer on `answererUrl`
+ * answers at once, a peer on `offererUrl` (the same tracker, or another
+ * instance of a cluster) sends one offer at a time, `count` times.
+ */
+export async function measureRoundTrips(
+  offererUrl: string,
+  answererUrl: string,
+  count: number,
+): Promise<number[]> {
+  const infoHash = binaryId();
+  const answererId = binaryId();
+  const offererId = binaryId();
+  const [answerer, offerer] = await Promise.all([
+    open(answererUrl),
+    open(offererUrl),
+  ]);
+  const announce = (peerId: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      action: "announce",
+      info_hash: infoHash,
+      peer_id: peerId,
+      numwant: 1,
+      uploaded: 0,
+      downloaded: 0,
+      offers: [],
+      ...extra,
+    });
+  try {
+    const joined = new Promise((resolve) => (answerer.onmessage = resolve));
+    answerer.send(announce(answererId));
+    await joined;
+    await new Promise((resolve) => setTimeout(resolve, 200)); // visible cluster-wide
+    answerer.onmessage = (event) => {
+      const message = JSON.parse(event.data as string);
+      if (!message.offer) return;
+      answerer.send(announce(answererId, {
+        to_peer_id: message.peer_id,
+        offer_id: message.offer_id,
+        answer: { type: "answer", sdp: sdp("answer", 1) },
+      }));
+    };
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const answered = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("No answer")), 2000);
+        offerer.onmessage = (event) => {
+          if (!JSON.parse(event.data as string).answer) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      const start = performance.now();
+      offerer.send(announce(offererId, {
+        offers: [{
+          offer: { type: "offer", sdp: sdp("offer", i) },
+          offer_id: binaryId(),
+        }],
+      }));
+      await answered;
+      times.push(performance.now() - start);
+    }
+    return times;
+  } finally {
+    answerer.close();
+    offerer.close();
+  }
+}
+
 /** The q-quantile of `values` (0..1). */
 export function quantile(values: number[], q: number): number {
   if (values.length === 0) return NaN;

@@ -6,7 +6,12 @@
  * load generator (this process) costs. `--smoke` runs tiny sizes (CI).
  * @module
  */
-import { connectIdlePeers, quantile, runSignalingLoad } from "./load.ts";
+import {
+  connectIdlePeers,
+  measureRoundTrips,
+  quantile,
+  runSignalingLoad,
+} from "./load.ts";
 import {
   ensureWebTorrentClient,
   WEBTORRENT_CLIENT_DIR,
@@ -22,6 +27,7 @@ const SIZES = smoke
     churn: 2,
     rounds: 1,
     idle: [50, 100],
+    probes: 20,
   }
   : {
     peers: 600,
@@ -30,6 +36,7 @@ const SIZES = smoke
     churn: 20,
     rounds: 2,
     idle: [1000, 10_000],
+    probes: 300,
   };
 
 type Implementation = "ours" | "reference";
@@ -136,6 +143,8 @@ interface LoadFigures {
   p99: number;
   timeouts: number;
   errors: number;
+  /** Unloaded offer→answer round trips: same instance, or across instances. */
+  probe: number[];
 }
 
 /** The signaling load against one tracker, or against every instance of a cluster. */
@@ -163,6 +172,11 @@ async function measureLoad(
       helperCpu = edge === "start" ? -helpers : helperCpu + helpers;
     },
   });
+  const probe = await measureRoundTrips(
+    trackers[0]!.url,
+    trackers.at(-1)!.url,
+    SIZES.probes,
+  );
   const per1000 = (seconds: number) =>
     load.exchanges ? (seconds * 1000 * 1000) / load.exchanges : NaN;
   return {
@@ -173,6 +187,7 @@ async function measureLoad(
     p99: quantile(load.roundTrips, 0.99),
     timeouts: load.timeouts,
     errors: load.socketErrors,
+    probe,
   };
 }
 
@@ -294,20 +309,34 @@ function printClusterTable(cluster: LoadFigures[], single: LoadFigures[]) {
       (f: LoadFigures) => f.p99,
     ]] as const
   ) {
-    const added = avg(cluster, pick) - avg(single, pick);
     console.log(
-      `${
-        row(
-          `offer→answer round trip ${label}`,
-          avg(cluster, pick),
-          avg(single, pick),
-          "ms",
-          1,
-        )
-      }`,
+      row(
+        `offer→answer round trip ${label}, under load`,
+        avg(cluster, pick),
+        avg(single, pick),
+        "ms",
+        1,
+      ),
+    );
+  }
+  const probes = (runs: LoadFigures[]) => runs.flatMap((f) => f.probe);
+  for (const q of [0.5, 0.99]) {
+    const across = quantile(probes(cluster), q);
+    const alone = quantile(probes(single), q);
+    const label = `p${q * 100}`;
+    console.log(
+      row(
+        `offer→answer round trip ${label}, no load (across instances vs same)`,
+        across,
+        alone,
+        "ms",
+        2,
+      ),
     );
     console.log(
-      `| relay latency added, ${label} | ${added.toFixed(1)} ms | - | - |`,
+      `| relay latency added, ${label} | ${
+        (across - alone).toFixed(2)
+      } ms | - | - |`,
     );
   }
 }

@@ -28,6 +28,7 @@ import {
 } from "./stats.ts";
 import type { OfferSource, Peer, PeerConnection } from "./swarm.ts";
 import {
+  type AnnounceOptions,
   type BackendHandlers,
   type ClusterPeer,
   type ClusterState,
@@ -512,8 +513,9 @@ export class Tracker {
       this.#checkCapacity(connection, infoHash, context);
     }
     let peer: Peer;
+    let joined: boolean;
     try {
-      peer = registry.announce(connection, infoHash, peerId).peer;
+      ({ peer, joined } = registry.announce(connection, infoHash, peerId));
     } catch (error) {
       if (error instanceof PeerIdTakenError) {
         this.counters.refused.peerIdTaken++;
@@ -522,6 +524,7 @@ export class Tracker {
       throw error;
     }
     const swarm = peer.swarm;
+    const wasComplete = peer.complete;
     if (message.event === "completed") {
       if (!peer.complete) swarm.downloaded++;
       swarm.setComplete(peer, true);
@@ -535,8 +538,10 @@ export class Tracker {
       this.config.maxNumwant,
     );
     if (this.#cluster?.state === "connected") {
-      this.#cluster.upsert(memberRecord(peer));
-      void this.#announceAcrossCluster(connection, peer, offers, wanted);
+      void this.#announceAcrossCluster(connection, peer, offers, {
+        count: wanted,
+        detailsChanged: joined || peer.complete !== wasComplete,
+      });
       return;
     }
     this.#cluster?.upsert(memberRecord(peer)); // dropped while local-only
@@ -575,13 +580,14 @@ export class Tracker {
     connection: Connection,
     peer: Peer,
     offers: Offer[],
-    wanted: number,
+    options: AnnounceOptions,
   ): Promise<void> {
     const cluster = this.#cluster!;
     const { swarm } = peer;
+    const wanted = options.count;
     let targets: PeerRef[];
     try {
-      const picked = await cluster.pick(swarm.infoHash, wanted, peer.id);
+      const picked = await cluster.announce(memberRecord(peer), options);
       targets = picked.peers;
       this.#announceReply(connection, swarm.infoHash, picked.swarmSize);
     } catch {

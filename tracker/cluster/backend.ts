@@ -17,6 +17,14 @@ export interface PeerRef {
   instance: string;
 }
 
+/** Options of {@linkcode SwarmBackend.announce}. */
+export interface AnnounceOptions {
+  /** Peers wanted (0: only refresh, and count the swarm). */
+  count: number;
+  /** The peer joined or became a seeder: its details must be written too. */
+  detailsChanged: boolean;
+}
+
 /** What {@linkcode SwarmBackend.pick} found. */
 export interface PickResult {
   /** The chosen peers. */
@@ -112,6 +120,12 @@ export interface SwarmBackend {
   start(handlers: BackendHandlers, timeoutMs?: number): Promise<void>;
   /** Add or refresh a member; fire and forget (writes are batched). */
   upsert(member: MemberRecord): void;
+  /**
+   * What an announce needs, in one round trip: refresh `member`, then pick
+   * up to `options.count` other live members of its swarm (as
+   * {@linkcode SwarmBackend.pick}).
+   */
+  announce(member: MemberRecord, options: AnnounceOptions): Promise<PickResult>;
   /** Remove a member at once (it stopped, or its socket closed). */
   remove(infoHash: string, peerId: string): void;
   /**
@@ -124,7 +138,10 @@ export interface SwarmBackend {
     count: number,
     excludePeerId: string,
   ): Promise<PickResult>;
-  /** Deliver a relay to the instance that holds its recipient; fire and forget. */
+  /**
+   * Deliver a relay to the instance that holds its recipient; fire and
+   * forget. Relays to one instance in one tick travel as one message.
+   */
   send(instance: string, envelope: RelayEnvelope): void;
   /** Live members of one swarm across the cluster. */
   swarmPeers(infoHash: string): Promise<ClusterPeer[]>;
@@ -143,51 +160,72 @@ export function newInstanceId(): string {
 }
 
 /**
- * Encode a relay for the wire: a JSON header line, then the frame untouched
- * (the frame is not escaped a second time inside JSON).
+ * Encode relays for the wire: per relay, a JSON header line (ids and the
+ * frame's length), then the frame untouched (never escaped a second time).
  */
-export function encodeEnvelope(envelope: RelayEnvelope): string {
-  const { kind, infoHash, from, fromInstance, to, offerId, frame } = envelope;
-  return JSON.stringify([kind, infoHash, from, fromInstance, to, offerId]) +
-    "\n" + frame;
+export function encodeEnvelopes(envelopes: readonly RelayEnvelope[]): string {
+  let text = "";
+  for (
+    const { kind, infoHash, from, fromInstance, to, offerId, frame }
+      of envelopes
+  ) {
+    text += JSON.stringify([
+      kind,
+      infoHash,
+      from,
+      fromInstance,
+      to,
+      offerId,
+      frame.length,
+    ]) +
+      "\n" + frame;
+  }
+  return text;
 }
 
 /**
- * Decode what {@linkcode encodeEnvelope} wrote.
+ * Decode what {@linkcode encodeEnvelopes} wrote.
  *
- * @throws {TypeError} if the text is not an envelope.
+ * @throws {TypeError} if the text is not a list of relays.
  */
-export function decodeEnvelope(text: string): RelayEnvelope {
-  const newline = text.indexOf("\n");
-  const header: unknown = newline > 0
-    ? JSON.parse(text.slice(0, newline))
-    : undefined;
-  if (
-    !Array.isArray(header) || header.length !== 6 ||
-    !header.every((part) => typeof part === "string") ||
-    (header[0] !== "offer" && header[0] !== "answer")
-  ) {
-    throw new TypeError(
-      `Invalid relay envelope: ${JSON.stringify(text.slice(0, 80))}`,
-    );
+export function decodeEnvelopes(text: string): RelayEnvelope[] {
+  const envelopes: RelayEnvelope[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const newline = text.indexOf("\n", at);
+    let header: unknown;
+    try {
+      header = newline > at ? JSON.parse(text.slice(at, newline)) : undefined;
+    } catch {
+      header = undefined;
+    }
+    if (
+      !Array.isArray(header) || header.length !== 7 ||
+      !header.slice(0, 6).every((part) => typeof part === "string") ||
+      (header[0] !== "offer" && header[0] !== "answer") ||
+      !Number.isInteger(header[6]) || newline + 1 + header[6] > text.length
+    ) {
+      throw new TypeError(
+        `Invalid relay envelope at ${at}: ${
+          JSON.stringify(text.slice(at, at + 80))
+        }`,
+      );
+    }
+    const [kind, infoHash, from, fromInstance, to, offerId, length] =
+      header as [
+        "offer" | "answer",
+        string,
+        string,
+        string,
+        string,
+        string,
+        number,
+      ];
+    const frame = text.slice(newline + 1, newline + 1 + length);
+    envelopes.push({ kind, infoHash, from, fromInstance, to, offerId, frame });
+    at = newline + 1 + length;
   }
-  const [kind, infoHash, from, fromInstance, to, offerId] = header as [
-    "offer" | "answer",
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  return {
-    kind,
-    infoHash,
-    from,
-    fromInstance,
-    to,
-    offerId,
-    frame: text.slice(newline + 1),
-  };
+  return envelopes;
 }
 
 /** Sum the live instances' summaries: the cluster's totals. */

@@ -16,11 +16,12 @@
  * @module
  */
 import {
+  type AnnounceOptions,
   type BackendHandlers,
   type ClusterPeer,
   type ClusterState,
-  decodeEnvelope,
-  encodeEnvelope,
+  decodeEnvelopes,
+  encodeEnvelopes,
   type InstanceSummary,
   type MemberRecord,
   newInstanceId,
@@ -52,6 +53,8 @@ export interface KvBackendOptions {
 const INBOX_TTL_MS = 60_000;
 /** Most mutations in one atomic commit (Deno KV allows 1000). */
 const MAX_BATCH = 500;
+/** Most characters of relays in one inbox entry (a KV value holds 64 KiB). */
+const MAX_INBOX_ENTRY = 30_000;
 
 interface StoredMember {
   complete: boolean;
@@ -62,7 +65,8 @@ interface StoredMember {
 type Mutation =
   | { type: "set"; key: Deno.KvKey; value: unknown; expireIn: number }
   | { type: "delete"; key: Deno.KvKey }
-  | { type: "ring"; key: Deno.KvKey };
+  | { type: "ring"; key: Deno.KvKey }
+  | { type: "relay"; instance: string; envelope: RelayEnvelope };
 
 /** Swarm membership and relays on Deno KV. */
 export class KvBackend implements SwarmBackend {
@@ -188,7 +192,7 @@ export class KvBackend implements SwarmBackend {
   async #flush(): Promise<void> {
     this.#flushScheduled = false;
     const kv = this.#kv;
-    const batch = this.#pending;
+    const batch = this.#inboxWrites(this.#pending);
     this.#pending = [];
     if (!kv) return;
     for (let start = 0; start < batch.length; start += MAX_BATCH) {
@@ -199,7 +203,7 @@ export class KvBackend implements SwarmBackend {
             expireIn: mutation.expireIn,
           });
         } else if (mutation.type === "delete") atomic.delete(mutation.key);
-        else atomic.sum(mutation.key, 1n);
+        else if (mutation.type === "ring") atomic.sum(mutation.key, 1n);
       }
       try {
         await atomic.commit();
@@ -208,6 +212,60 @@ export class KvBackend implements SwarmBackend {
         return;
       }
     }
+  }
+
+  /**
+   * Turn queued relays into inbox entries: the relays of one tick to one
+   * instance share entries, and its bell rings once.
+   */
+  #inboxWrites(batch: Mutation[]): Mutation[] {
+    const relays = new Map<string, RelayEnvelope[]>();
+    const writes: Mutation[] = [];
+    for (const mutation of batch) {
+      if (mutation.type !== "relay") {
+        writes.push(mutation);
+        continue;
+      }
+      const queued = relays.get(mutation.instance);
+      if (queued) queued.push(mutation.envelope);
+      else relays.set(mutation.instance, [mutation.envelope]);
+    }
+    for (const [instance, envelopes] of relays) {
+      let chunk: RelayEnvelope[] = [];
+      let size = 0;
+      const leave = () => {
+        const id = `${
+          this.#clock().toString(36).padStart(9, "0")
+        }-${this.instanceId}-${(this.#sequence++).toString(36)}`;
+        writes.push({
+          type: "set",
+          key: this.#key("inbox", instance, id),
+          value: encodeEnvelopes(chunk),
+          expireIn: INBOX_TTL_MS,
+        });
+      };
+      for (const envelope of envelopes) {
+        if (size > 0 && size + envelope.frame.length > MAX_INBOX_ENTRY) {
+          leave();
+          chunk = [];
+          size = 0;
+        }
+        chunk.push(envelope);
+        size += envelope.frame.length + 200; // the header, generously
+      }
+      leave();
+      writes.push({ type: "ring", key: this.#bell(instance) });
+    }
+    return writes;
+  }
+
+  /** Refresh a member, then pick others (two operations on KV). */
+  async announce(
+    member: MemberRecord,
+    options: AnnounceOptions,
+  ): Promise<PickResult> {
+    this.upsert(member);
+    return await this.pick(member.infoHash, options.count, member.peerId);
   }
 
   /** Add or refresh a member. */
@@ -282,16 +340,7 @@ export class KvBackend implements SwarmBackend {
   /** Leave a relay in the recipient instance's inbox and ring its bell. */
   send(instance: string, envelope: RelayEnvelope): void {
     if (this.#state !== "connected") return;
-    const id = `${
-      this.#clock().toString(36).padStart(9, "0")
-    }-${this.instanceId}-${(this.#sequence++).toString(36)}`;
-    this.#enqueue({
-      type: "set",
-      key: this.#key("inbox", instance, id),
-      value: encodeEnvelope(envelope),
-      expireIn: INBOX_TTL_MS,
-    });
-    this.#enqueue({ type: "ring", key: this.#bell(instance) });
+    this.#enqueue({ type: "relay", instance, envelope });
   }
 
   async #listen(
@@ -327,7 +376,9 @@ export class KvBackend implements SwarmBackend {
         for await (const { key, value } of inbox) {
           done.push(key);
           try {
-            this.#handlers?.deliver(decodeEnvelope(value));
+            for (const envelope of decodeEnvelopes(value)) {
+              this.#handlers?.deliver(envelope);
+            }
           } catch (error) {
             log.warn("cluster.bad_envelope", { error: String(error) });
           }

@@ -4,6 +4,7 @@
  * @module
  */
 export {
+  type AnnounceOptions,
   type ClusterPeer,
   type ClusterState,
   clusterTotals,

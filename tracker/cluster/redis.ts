@@ -17,11 +17,12 @@
  */
 import { createClient } from "@redis/client";
 import {
+  type AnnounceOptions,
   type BackendHandlers,
   type ClusterPeer,
   type ClusterState,
-  decodeEnvelope,
-  encodeEnvelope,
+  decodeEnvelopes,
+  encodeEnvelopes,
   type InstanceSummary,
   type MemberRecord,
   newInstanceId,
@@ -31,7 +32,7 @@ import {
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
 } from "./backend.ts";
-import { binaryToHex, hexToBinary } from "../../utils/hex.ts";
+import { binaryToHex, digestHex, hexToBinary } from "../../utils/hex.ts";
 import { log } from "../../utils/log.ts";
 
 /** Options of {@linkcode RedisBackend}. */
@@ -75,6 +76,27 @@ if #old > 0 then
 end
 return #old`;
 
+/**
+ * An announce in one command: refresh the member (and its details when they
+ * changed), keep both keys alive, draw random members, count the live ones.
+ * KEYS: seen, info. ARGV: lastSeen, member, details or "", ttl, cutoff, count.
+ */
+const ANNOUNCE_SCRIPT = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+local drawn = {}
+local count = tonumber(ARGV[6])
+if count > 0 then drawn = redis.call('ZRANDMEMBER', KEYS[1], count, 'WITHSCORES') end
+return {redis.call('ZCOUNT', KEYS[1], ARGV[5], '+inf'), drawn}`;
+
+/** A member drawn at random, with its last announce. */
+interface Drawn {
+  value: string;
+  score: number;
+}
+
 /** Swarm membership and relays on Redis. */
 export class RedisBackend implements SwarmBackend {
   /** Which engine. */
@@ -93,6 +115,9 @@ export class RedisBackend implements SwarmBackend {
   #summaries: InstanceSummary[] = [];
   #heartbeat?: ReturnType<typeof setInterval>;
   #closed = false;
+  #announceSha = "";
+  #outbox = new Map<string, RelayEnvelope[]>();
+  #outboxScheduled = false;
   #reportedDown = false;
 
   /** A backend for the Redis at `options.url`; nothing connects until {@linkcode start}. */
@@ -113,6 +138,10 @@ export class RedisBackend implements SwarmBackend {
   /** Connect both clients (commands, and the inbox subscription). */
   async start(handlers: BackendHandlers, timeoutMs = 3000): Promise<void> {
     this.#handlers = handlers;
+    this.#announceSha = await digestHex(
+      new TextEncoder().encode(ANNOUNCE_SCRIPT),
+      "SHA-1",
+    );
     const command = newClient(this.#url);
     const subscriber = newClient(this.#url);
     this.#command = command;
@@ -205,14 +234,14 @@ export class RedisBackend implements SwarmBackend {
   };
 
   #receive(message: string): void {
-    let envelope: RelayEnvelope;
+    let envelopes: RelayEnvelope[];
     try {
-      envelope = decodeEnvelope(message);
+      envelopes = decodeEnvelopes(message);
     } catch (error) {
       log.warn("cluster.bad_envelope", { error: String(error) });
       return;
     }
-    this.#handlers?.deliver(envelope);
+    for (const envelope of envelopes) this.#handlers?.deliver(envelope);
   }
 
   /** Add or refresh a member (pipelined with whatever else this tick sends). */
@@ -224,8 +253,7 @@ export class RedisBackend implements SwarmBackend {
     const value = this.#member(this.instanceId, member.peerId);
     const ttl = this.#timeoutMs * 2;
     client.zAdd(seen, { score: member.lastSeen, value }).catch(this.#ignore);
-    client.hSet(info, value, `${member.joinedAt} ${member.complete ? 1 : 0}`)
-      .catch(this.#ignore);
+    client.hSet(info, value, details(member)).catch(this.#ignore);
     client.pExpire(seen, ttl).catch(this.#ignore);
     client.pExpire(info, ttl).catch(this.#ignore);
   }
@@ -237,6 +265,48 @@ export class RedisBackend implements SwarmBackend {
     const value = this.#member(this.instanceId, peerId);
     client.zRem(this.#seenKey(infoHash), value).catch(this.#ignore);
     client.hDel(this.#infoKey(infoHash), value).catch(this.#ignore);
+  }
+
+  /** Refresh a member and pick others: one EVALSHA, so one round trip. */
+  async announce(
+    member: MemberRecord,
+    options: AnnounceOptions,
+  ): Promise<PickResult> {
+    const client = this.#command;
+    if (!client) return { peers: [] };
+    const cutoff = this.#clock() - this.#timeoutMs;
+    const value = this.#member(this.instanceId, member.peerId);
+    const call = {
+      keys: [this.#seenKey(member.infoHash), this.#infoKey(member.infoHash)],
+      arguments: [
+        String(member.lastSeen),
+        value,
+        options.detailsChanged ? details(member) : "",
+        String(this.#timeoutMs * 2),
+        String(cutoff),
+        String(options.count > 0 ? options.count + 4 : 0),
+      ],
+    };
+    let reply: unknown;
+    try {
+      reply = await client.evalSha(this.#announceSha, call);
+    } catch (error) {
+      // Redis restarted and forgot the script: EVAL sends it (and caches it).
+      if (!String(error).includes("NOSCRIPT")) throw error;
+      reply = await client.eval(ANNOUNCE_SCRIPT, call);
+    }
+    const [swarmSize, flat] = Array.isArray(reply) ? reply : [];
+    if (typeof swarmSize !== "number" || !Array.isArray(flat)) {
+      throw new TypeError(`Unexpected reply to the announce script: ${reply}`);
+    }
+    const drawn: Drawn[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      drawn.push({ value: String(flat[i]), score: Number(flat[i + 1]) });
+    }
+    return {
+      peers: choose(drawn, options.count, cutoff, value),
+      swarmSize,
+    };
   }
 
   /** Random live members of a swarm on any instance (ZRANDMEMBER, O(count)). */
@@ -256,29 +326,31 @@ export class RedisBackend implements SwarmBackend {
       client.zCount(key, cutoff, "+inf"),
     ]);
     const excluded = this.#member(this.instanceId, excludePeerId);
-    const result: PeerRef[] = [];
-    // When the set is smaller than the count, Redis returns it whole and in
-    // its own order: shuffle, or the same peers would always come first.
-    for (let i = drawn.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [drawn[i], drawn[j]] = [drawn[j]!, drawn[i]!];
-    }
-    for (const { value, score } of drawn) {
-      if (result.length === count) break;
-      if (score < cutoff || value === excluded) continue;
-      const ref = parseMember(value);
-      if (ref) result.push(ref);
-    }
-    return { peers: result, swarmSize };
+    return { peers: choose(drawn, count, cutoff, excluded), swarmSize };
   }
 
-  /** PUBLISH a relay to its recipient's instance. */
+  /** Queue a relay; this tick's relays to one instance go as one PUBLISH. */
   send(instance: string, envelope: RelayEnvelope): void {
+    if (this.#state !== "connected") return;
+    const queued = this.#outbox.get(instance);
+    if (queued) queued.push(envelope);
+    else this.#outbox.set(instance, [envelope]);
+    if (this.#outboxScheduled) return;
+    this.#outboxScheduled = true;
+    queueMicrotask(() => this.#publish());
+  }
+
+  #publish(): void {
+    this.#outboxScheduled = false;
     const client = this.#command;
-    if (this.#state !== "connected" || !client) return;
-    client.publish(this.#inbox(instance), encodeEnvelope(envelope)).catch(
-      this.#ignore,
-    );
+    const outbox = this.#outbox;
+    this.#outbox = new Map();
+    if (!client) return;
+    for (const [instance, envelopes] of outbox) {
+      client.publish(this.#inbox(instance), encodeEnvelopes(envelopes)).catch(
+        this.#ignore,
+      );
+    }
   }
 
   /** Live members of a swarm across the cluster. */
@@ -374,6 +446,36 @@ export class RedisBackend implements SwarmBackend {
       ),
     );
   }
+}
+
+/** A member's details as stored: `"<joinedAt> <0|1>"`. */
+function details(member: MemberRecord): string {
+  return `${member.joinedAt} ${member.complete ? 1 : 0}`;
+}
+
+/**
+ * Up to `count` live members of those drawn, never `excluded`. When the set
+ * is smaller than the count asked for, Redis returns it whole and in its own
+ * order: shuffled here, or the same peers would always come first.
+ */
+function choose(
+  drawn: Drawn[],
+  count: number,
+  cutoff: number,
+  excluded: string,
+): PeerRef[] {
+  for (let i = drawn.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [drawn[i], drawn[j]] = [drawn[j]!, drawn[i]!];
+  }
+  const result: PeerRef[] = [];
+  for (const { value, score } of drawn) {
+    if (result.length === count) break;
+    if (score < cutoff || value === excluded) continue;
+    const ref = parseMember(value);
+    if (ref) result.push(ref);
+  }
+  return result;
 }
 
 /** `"<instance> <peer_id hex>"` → a peer reference. */

@@ -150,6 +150,41 @@ async function contract(t: Deno.TestContext, create: Factory) {
     );
 
     await t.step(
+      "announce() adds or refreshes the member and picks others, in one call",
+      async () => {
+        const record = member("a4", { complete: true });
+        a.members.push(record);
+        const { peers, swarmSize } = await a.backend.announce(record, {
+          count: 4,
+          detailsChanged: true,
+        });
+        assert.equal(peers.length, 4);
+        assert.ok(!peers.some((p) => p.peerId === id20("a4")), "never itself");
+        if (swarmSize !== undefined) assert.equal(swarmSize, 7);
+        await eventually(async () => {
+          const listed = await b.backend.swarmPeers(INFO_HASH);
+          const a4 = listed.find((p) => p.peerId === id20("a4"));
+          assert.equal(a4?.complete, true, "details written when they changed");
+          assert.equal(a4?.instance, "inst-a");
+        });
+        const refreshed = { ...record, lastSeen: now + 5 };
+        const again = await a.backend.announce(refreshed, {
+          count: 0,
+          detailsChanged: false,
+        });
+        assert.deepEqual(again.peers, []);
+        await eventually(async () => {
+          const listed = await b.backend.swarmPeers(INFO_HASH);
+          const a4 = listed.find((p) => p.peerId === id20("a4"));
+          assert.equal(a4?.lastSeen, now + 5, "refreshed");
+          assert.equal(a4?.complete, true, "details kept");
+        });
+        a.members = a.members.filter((m) => m !== record);
+        a.backend.remove(INFO_HASH, id20("a4"));
+      },
+    );
+
+    await t.step(
       "a member silent past the peer timeout is neither listed nor picked",
       async () => {
         add(b, member("b-stale", { lastSeen: now - TIMEOUT_MS - 1 }));

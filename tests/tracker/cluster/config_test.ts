@@ -7,8 +7,8 @@ import {
   RedisBackend,
 } from "../../../tracker/cluster/mod.ts";
 import {
-  decodeEnvelope,
-  encodeEnvelope,
+  decodeEnvelopes,
+  encodeEnvelopes,
   type RelayEnvelope,
 } from "../../../tracker/cluster/backend.ts";
 
@@ -64,7 +64,7 @@ Deno.test("clusterConfigFromEnv() picks the shared engine", async (t) => {
   });
 });
 
-Deno.test("relay envelopes carry binary ids and leave the frame untouched", () => {
+Deno.test("relay envelopes carry binary ids, several to a message, frames untouched", () => {
   const envelope: RelayEnvelope = {
     kind: "answer",
     infoHash: '\u0000\u00ff\n "x'.padEnd(20, "\u00e9"),
@@ -74,12 +74,19 @@ Deno.test("relay envelopes carry binary ids and leave the frame untouched", () =
     offerId: "o".repeat(20),
     frame: '{"answer":{"sdp":"v=0\\r\\n"},"x":"\n"}',
   };
-  const text = encodeEnvelope(envelope);
-  assert.ok(text.endsWith(envelope.frame), "the frame is appended as is");
-  assert.deepEqual(decodeEnvelope(text), envelope);
-  assert.throws(() => decodeEnvelope("hello"), /Invalid relay envelope/);
+  const other = { ...envelope, kind: "offer" as const, frame: "{}" };
+  const text = encodeEnvelopes([envelope, other]);
+  assert.ok(text.includes(envelope.frame), "the frame is carried as is");
+  assert.deepEqual(decodeEnvelopes(text), [envelope, other]);
+  assert.deepEqual(decodeEnvelopes(""), []);
+  assert.throws(() => decodeEnvelopes("hello"), /Invalid relay envelope/);
   assert.throws(
-    () => decodeEnvelope('["offer"]\n{}'),
+    () => decodeEnvelopes('["offer"]\n{}'),
     /Invalid relay envelope/,
+  );
+  assert.throws(
+    () => decodeEnvelopes(text.slice(0, -5)),
+    /Invalid relay envelope/,
+    "a cut frame is refused",
   );
 });
