@@ -29,7 +29,7 @@ Deno.test("deno task bench still runs: side-by-side smoke run", async () => {
   }
   // The cluster row: 2 instances on one redis-server against 1 instance.
   assert.match(out, /\| 2 instances \+ Redis \| 1 instance \| ratio \|/);
-  assert.match(out, /\| relay latency added, p99 \| -?\d+\.\d ms \|/);
+  assert.match(out, /\| relay latency added, p99 \| -?\d+\.\d+ ms \|/);
   assert.match(out, /socket errors during load: 0;/);
   assert.match(
     out,
