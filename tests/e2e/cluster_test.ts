@@ -1,6 +1,6 @@
 /**
- * Two viewers in real Chromium, each on its own tracker instance (its own
- * port, its own Redis connections), share segments over WebRTC: the
+ * Two viewers in real Chromium, each on its own tracker instance (a server
+ * process of its own, on its own port), share segments over WebRTC: the
  * instances act as one swarm through a real redis-server.
  */
 import assert from "node:assert/strict";
@@ -9,39 +9,38 @@ import {
   IN_LOOPBACK_NAMESPACE,
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
-import { startTestServer } from "../helpers/server.ts";
+import { startServerProcess } from "../helpers/process.ts";
 import { startRedis } from "../../scripts/redis_server.ts";
 import { openViewer, snapshot, waitForPlayback } from "../helpers/viewer.ts";
 import { digestHex } from "../../utils/hex.ts";
-import { DEFAULT_CLUSTER_CONFIG } from "../../tracker/cluster/mod.ts";
 
 if (IN_LOOPBACK_NAMESPACE) {
   Deno.test("viewers on different tracker instances share segments through one Redis", async () => {
     const redis = await startRedis();
-    const config = {
-      buildDir: false as const,
-      p2p: { iceServers: [] },
-      // Short timeout: instances see each other's viewer counts within a second or two.
-      tracker: { peerTimeoutMs: 8000, announceIntervalS: 4 },
-      cluster: {
-        ...DEFAULT_CLUSTER_CONFIG,
-        backend: "redis" as const,
-        redisUrl: redis.url,
-      },
+    const env = {
+      TRACKER_BACKEND: "redis",
+      REDIS_URL: redis.url,
+      ICE_SERVERS: "[]",
+      // Short timeout: instances see each other's viewer counts within a couple of seconds.
+      TRACKER_PEER_TIMEOUT: "8",
+      TRACKER_ANNOUNCE_INTERVAL: "4",
     };
-    const one = await startTestServer(config);
-    const two = await startTestServer(config);
+    const [one, two] = await Promise.all([
+      startServerProcess(0, env),
+      startServerProcess(0, env),
+    ]);
+    const urls = [one, two].map((server) => `http://127.0.0.1:${server.port}`);
     const browser = await launchBrowser();
     try {
       const first = await openViewer(
         await browser.newContext(),
-        one.url,
+        urls[0]!,
         "demo",
       );
       await waitForPlayback(first, 2);
       const second = await openViewer(
         await browser.newContext(),
-        two.url,
+        urls[1]!,
         "demo",
       );
       await second.waitForFunction(
@@ -53,16 +52,15 @@ if (IN_LOOPBACK_NAMESPACE) {
       );
       const { log } = await snapshot(second);
       for (const { url, sha256 } of log.p2pSegments) {
-        const origin = await (await fetch(new URL(url, two.url))).arrayBuffer();
+        const origin = await (await fetch(new URL(url, urls[1]))).arrayBuffer();
         assert.equal(
           sha256,
           await digestHex(origin),
           `segment ${url} matches the origin`,
         );
       }
-      for (const server of [one, two]) {
-        const { cluster } = await (await fetch(`${server.url}/tracker/stats`))
-          .json();
+      for (const url of urls) {
+        const { cluster } = await (await fetch(`${url}/tracker/stats`)).json();
         assert.equal(cluster.state, "connected");
         assert.ok(
           cluster.relays.in >= 1,
@@ -71,8 +69,10 @@ if (IN_LOOPBACK_NAMESPACE) {
       }
     } finally {
       await browser.close();
-      await one.close();
-      await two.close();
+      for (const server of [one, two]) {
+        server.child.kill("SIGTERM");
+        await server.exited;
+      }
       await redis.stop();
     }
   });
