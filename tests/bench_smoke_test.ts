@@ -36,3 +36,30 @@ Deno.test("deno task bench still runs: side-by-side smoke run", async () => {
     /idle peers connected \(of 100\) \| 100 \(0 failed\) \| 100 \(0 failed\)/,
   );
 });
+
+Deno.test("the socket floor benchmark still runs (tiny size)", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/socket_floor.ts", "50"],
+    cwd: new URL("../", import.meta.url).pathname,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(120_000),
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  for (
+    const stack of [
+      "under Node",
+      "Deno.upgradeWebSocket",
+      "under Deno",
+      "raw Deno.listen",
+    ]
+  ) {
+    assert.match(
+      out,
+      new RegExp(`\\| [^|]*${stack}[^|]* \\| -?\\d+\\.\\d KB \\|`),
+      stack,
+    );
+  }
+});
