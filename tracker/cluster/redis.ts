@@ -438,12 +438,18 @@ export class RedisBackend implements SwarmBackend {
         this.#ignore,
       );
     }
+    const wasConnected = this.#state === "connected";
     this.#closed = true;
     this.#state = "local-only";
+    this.#publish(); // relays queued this tick still go
     await Promise.all(
-      [this.#command, this.#subscriber].map((c) =>
-        c?.isOpen ? c.close().catch(() => c.destroy()) : undefined
-      ),
+      [this.#command, this.#subscriber].map(async (c) => {
+        if (!c?.isOpen) return;
+        // A clean QUIT only when Redis answers; never let shutdown wait on it.
+        const quit = wasConnected ? c.close() : Promise.reject();
+        const bound = new Promise((_, reject) => setTimeout(reject, 2000));
+        await Promise.race([quit, bound]).catch(() => c.destroy());
+      }),
     );
   }
 }

@@ -209,6 +209,27 @@ Deno.test("tracker instances sharing one Redis act as one tracker", async (t) =>
     );
 
     await t.step(
+      "an instance starts without Redis, and stops promptly",
+      async () => {
+        const started = Date.now();
+        const lonely = await startServerProcess(0, env);
+        servers.push(lonely);
+        assert.equal((await json(lonely, "/health")).status, "degraded");
+        assert.ok(
+          Date.now() - started < 15_000,
+          "start-up waits a few seconds at most",
+        );
+        const stopping = Date.now();
+        lonely.child.kill("SIGTERM");
+        assert.equal((await lonely.exited).code, 0);
+        assert.ok(
+          Date.now() - stopping < 5000,
+          "shutdown does not wait for Redis",
+        );
+      },
+    );
+
+    await t.step(
       "when Redis is back the instance rejoins by itself",
       async () => {
         await redis.start(); // empty: it kept nothing on disk
