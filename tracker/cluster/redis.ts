@@ -160,12 +160,13 @@ export class RedisBackend implements SwarmBackend {
         )
       ),
     ]).then(() => this.#checkReady());
-    connected.catch(() => {}); // reconnection goes on in the background
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      connected.finally(() => clearTimeout(timer));
+      timer = setTimeout(resolve, timeoutMs);
     });
-    await Promise.race([connected, timeout]);
+    // Not connected in time: run local-only; reconnection goes on in the background.
+    await Promise.race([connected.catch(() => {}), timeout]);
+    clearTimeout(timer);
     this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
     Deno.unrefTimer(this.#heartbeat);
     if (this.#state === "connected") await this.#beat();
