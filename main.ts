@@ -80,8 +80,11 @@ export async function createApp(
   const catalog = await loadCatalog(config.channelsFile);
   const peerTimeoutMs = config.tracker?.peerTimeoutMs ??
     DEFAULT_TRACKER_CONFIG.peerTimeoutMs;
+  const analytics = new Aggregator(config.analytics);
   const tracker = new Tracker({
     config: config.tracker,
+    // Other instances add this instance's player figures to theirs.
+    summaryExtra: () => ({ p2p: analytics.shared() }),
     cluster: config.cluster &&
       createBackend(config.cluster, {
         peerTimeoutMs,
@@ -100,7 +103,7 @@ export async function createApp(
       core: { ...defaults.core, ...config.p2p?.core },
       liveCore: { ...defaults.liveCore, ...config.p2p?.liveCore },
     },
-    analytics: new Aggregator(config.analytics),
+    analytics,
     // Players report every few seconds: 2 per second per address, bursts of 20 (households, NAT).
     reportLimiter: new KeyedRateLimiter(2, 20),
     live: new LiveSources(new URL("./static/media/", import.meta.url), {

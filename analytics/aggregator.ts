@@ -47,6 +47,32 @@ export interface P2PFigures {
   stalls: number;
 }
 
+/** Running totals of a channel (or of all) that instances can add up. */
+export interface SharedTotals {
+  /** Players reporting now. */
+  viewers: number;
+  /** Bytes the origin served to players. */
+  httpBytes: number;
+  /** Bytes players got from each other. */
+  p2pBytes: number;
+  /** Bytes players sent to each other. */
+  uploadedBytes: number;
+  /** Playback stalls. */
+  stalls: number;
+  /** Sum of times to first frame (ms). */
+  ttffSum: number;
+  /** Times to first frame counted. */
+  ttffCount: number;
+}
+
+/** What one instance shares with the others: all channels, and each. */
+export interface SharedFigures {
+  /** Totals of all channels. */
+  all: SharedTotals;
+  /** Totals per channel id. */
+  channels: Record<string, SharedTotals>;
+}
+
 /** One history bucket. */
 export interface HistoryBucket {
   /** Bucket start (ISO 8601). */
@@ -104,6 +130,17 @@ function emptyTotals(): Totals {
     ttffSum: 0,
     ttffCount: 0,
   };
+}
+
+/** Add `from` into `into`. */
+function addTotals(into: SharedTotals, from: SharedTotals): void {
+  into.viewers += from.viewers;
+  into.httpBytes += from.httpBytes;
+  into.p2pBytes += from.p2pBytes;
+  into.uploadedBytes += from.uploadedBytes;
+  into.stalls += from.stalls;
+  into.ttffSum += from.ttffSum;
+  into.ttffCount += from.ttffCount;
 }
 
 /** Player-reported P2P figures. */
@@ -258,6 +295,19 @@ export class Aggregator {
     }
   }
 
+  /** This instance's running totals, for the other instances of a cluster. */
+  shared(): SharedFigures {
+    const viewers = this.viewers();
+    const channels: Record<string, SharedTotals> = {};
+    let all = 0;
+    for (const [id, totals] of this.#channels) {
+      const count = viewers.get(id) ?? 0;
+      channels[id] = { ...totals, viewers: count };
+      all += count;
+    }
+    return { all: { ...this.#all, viewers: all }, channels };
+  }
+
   #figures(totals: Totals, viewers: number): P2PFigures {
     const delivered = totals.httpBytes + totals.p2pBytes;
     return {
@@ -286,15 +336,27 @@ export class Aggregator {
   }
 
   /** Figures overall and per channel. */
-  snapshot(): P2PFigures & { channels: Record<string, P2PFigures> } {
-    const viewers = this.viewers();
-    const channels: Record<string, P2PFigures> = {};
-    let total = 0;
-    for (const [id, totals] of this.#channels) {
-      channels[id] = this.#figures(totals, viewers.get(id) ?? 0);
-      total += viewers.get(id) ?? 0;
+  /**
+   * Figures of all channels and of each; `others` (what the other instances
+   * of a cluster {@linkcode Aggregator.shared}) are added in.
+   */
+  snapshot(
+    others: readonly SharedFigures[] = [],
+  ): P2PFigures & { channels: Record<string, P2PFigures> } {
+    const { all, channels } = this.shared();
+    for (const other of others) {
+      addTotals(all, other.all);
+      for (const [id, totals] of Object.entries(other.channels)) {
+        const mine = channels[id];
+        if (mine) addTotals(mine, totals);
+        else channels[id] = { ...totals };
+      }
     }
-    return { ...this.#figures(this.#all, total), channels };
+    const figures: Record<string, P2PFigures> = {};
+    for (const [id, totals] of Object.entries(channels)) {
+      figures[id] = this.#figures(totals, totals.viewers);
+    }
+    return { ...this.#figures(all, all.viewers), channels: figures };
   }
 
   /** Per-minute history of a channel, oldest first. */

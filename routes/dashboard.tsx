@@ -1,3 +1,4 @@
+import { otherInstancesFigures } from "../analytics/shared.ts";
 import Dashboard, { type DashboardStats } from "../islands/Dashboard.tsx";
 import { Head } from "../runtime/head.ts";
 import type { PageProps } from "../runtime/types.ts";
@@ -6,7 +7,7 @@ import type { AppState } from "../utils/state.ts";
 /** The operator's P2P dashboard. */
 export default function DashboardPage({ state }: PageProps<unknown, AppState>) {
   const { t, locale, tracker, analytics, catalog } = state;
-  const snapshot = analytics.snapshot();
+  const snapshot = analytics.snapshot(otherInstancesFigures(tracker.cluster));
   const initial: DashboardStats = {
     ...tracker.stats(true),
     p2p: {

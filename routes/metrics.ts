@@ -1,3 +1,4 @@
+import { otherInstancesFigures } from "../analytics/shared.ts";
 import { formatMetrics } from "../analytics/prometheus.ts";
 import type { HandlerContext } from "../runtime/types.ts";
 import type { AppState } from "../utils/state.ts";
@@ -7,7 +8,9 @@ export const handler = {
   GET(_req: Request, ctx: HandlerContext<unknown, AppState>): Response {
     const body = formatMetrics(
       ctx.state.tracker.stats(),
-      ctx.state.analytics.snapshot(),
+      ctx.state.analytics.snapshot(
+        otherInstancesFigures(ctx.state.tracker.cluster),
+      ),
     );
     return new Response(body, {
       headers: {

@@ -196,6 +196,8 @@ export interface TrackerOptions {
   random?: () => number;
   /** A shared engine, so that several instances act as one; none by default. */
   cluster?: SwarmBackend;
+  /** What the app publishes with this instance's summary (e.g. player totals). */
+  summaryExtra?: () => Record<string, unknown>;
 }
 
 /** Details of one peer for `GET /tracker/peers/:infoHash` (never an IP address). */
@@ -230,6 +232,7 @@ export class Tracker {
   #clock: () => number;
   #sweepTimer?: ReturnType<typeof setInterval>;
   #cluster?: SwarmBackend;
+  #summaryExtra?: () => Record<string, unknown>;
   #relays = { out: 0, in: 0, outages: 0 };
 
   /** A tracker with no swarms. */
@@ -256,6 +259,7 @@ export class Tracker {
     };
     this.#startedAt = this.#clock();
     this.#cluster = options.cluster;
+    this.#summaryExtra = options.summaryExtra;
   }
 
   /** The shared engine, if this instance is part of a cluster. */
@@ -671,6 +675,7 @@ export class Tracker {
           seeders,
           connections: this.#connections.size,
           channels: Object.fromEntries(this.#viewersByChannel),
+          extra: this.#summaryExtra?.(),
         };
       },
     };

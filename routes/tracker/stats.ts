@@ -1,3 +1,4 @@
+import { otherInstancesFigures } from "../../analytics/shared.ts";
 import type { HandlerContext } from "../../runtime/types.ts";
 import type { AppState } from "../../utils/state.ts";
 
@@ -13,7 +14,8 @@ export const handler = {
     const flag = (name: string) =>
       ["1", "true"].includes(ctx.url.searchParams.get(name) ?? "");
     const { tracker, analytics } = ctx.state;
-    const snapshot = analytics.snapshot();
+    // Across the cluster when there is one; history stays this instance's.
+    const snapshot = analytics.snapshot(otherInstancesFigures(tracker.cluster));
     const p2p = flag("history")
       ? {
         ...snapshot,

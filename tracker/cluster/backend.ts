@@ -85,6 +85,8 @@ export interface InstanceSummary {
   connections: number;
   /** Its open player sockets, by channel id. */
   channels: Record<string, number>;
+  /** What the app adds (player-reported totals); untrusted when read back. */
+  extra?: Record<string, unknown>;
 }
 
 /** Whether the shared engine is in use right now. */

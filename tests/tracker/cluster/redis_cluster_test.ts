@@ -154,6 +154,43 @@ Deno.test("tracker instances sharing one Redis act as one tracker", async (t) =>
         );
         assert.equal(new Set(listed.map((p) => p.instance)).size, 2);
         assert.equal((await json(two, "/tracker/channels/demo")).viewers, 2);
+        // Each player reports to the instance that served its page.
+        for (
+          const [server, sessionId, p2pBytes] of [
+            [one, "player-on-one", 3000],
+            [two, "player-on-two", 1000],
+          ] as const
+        ) {
+          const response = await fetch(
+            `http://127.0.0.1:${server.port}/api/stats/report`,
+            {
+              method: "POST",
+              body: JSON.stringify({
+                sessionId,
+                channel: "demo",
+                live: false,
+                p2pStatus: "active",
+                totals: {
+                  httpBytes: 1000,
+                  p2pBytes,
+                  uploadedBytes: 0,
+                  stalls: 0,
+                },
+                peers: 1,
+                ttffMs: 500,
+              }),
+            },
+          );
+          assert.equal(response.status, 204);
+        }
+        await eventually(async () => {
+          for (const server of [one, two]) {
+            const { p2p } = await json(server, "/tracker/stats");
+            assert.equal(p2p.viewers, 2, "players of both instances");
+            assert.equal(p2p.channels.demo.p2pBytes, 4000);
+            assert.equal(p2p.channels.demo.offload, 4000 / 6000);
+          }
+        }, 5000);
         const offers = (await json(two, "/tracker/stats")).cluster.relays.out;
         assert.ok(offers >= 1, "bob's instance published its offer");
         assert.ok((await json(one, "/tracker/stats")).cluster.relays.in >= 1);
