@@ -1,6 +1,6 @@
 /**
  * Swarm scenario runner: `deno task swarm [--viewers 4] [--stagger 4]
- * [--channel demo] [--seconds 70] [--join-wait-ms 2000]`.
+ * [--channel demo] [--seconds 70] [--join-wait-ms 2000] [--instances 1]`.
  *
  * Starts the app, opens N headless Chromium viewers of one channel, one every
  * `--stagger` seconds, inside a network namespace that has only loopback,
@@ -10,6 +10,9 @@
  * a server with P2P off gives the start-up baseline. Live channels work the
  * same (`--channel ao-vivo --seconds 30`); copies count how often the origin
  * sent each distinct segment, so keep a live run shorter than the 60 s loop.
+ * `--instances 2` (up to 4) serves the viewers from that many app instances
+ * sharing one `redis-server` (TRACKER_BACKEND=redis), viewers spread over
+ * them in turn; the origin's bytes are those of every instance.
  * @module
  */
 import type { Browser, Page } from "playwright-core";
@@ -20,6 +23,8 @@ import { launchBrowser } from "../tests/helpers/browser.ts";
 import { IN_LOOPBACK_NAMESPACE } from "../tests/helpers/netns.ts";
 import { PLAYBACK_PROBE } from "../tests/helpers/viewer.ts";
 import { log } from "../utils/log.ts";
+import { DEFAULT_CLUSTER_CONFIG } from "../tracker/cluster/mod.ts";
+import { startRedis } from "./redis_server.ts";
 
 interface Options {
   viewers: number;
@@ -27,6 +32,7 @@ interface Options {
   channel: string;
   seconds: number;
   joinWaitMs?: number;
+  instances: number;
 }
 
 function parseOptions(args: string[]): Options {
@@ -35,6 +41,7 @@ function parseOptions(args: string[]): Options {
     stagger: 4,
     channel: "demo",
     seconds: 70,
+    instances: 1,
   };
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i]?.replace(/^--/, "");
@@ -42,7 +49,13 @@ function parseOptions(args: string[]): Options {
     if (!value) throw new TypeError(`Missing value for --${key}`);
     if (key === "channel") options.channel = value;
     else if (key === "join-wait-ms") options.joinWaitMs = Number(value);
-    else if (key === "viewers" || key === "stagger" || key === "seconds") {
+    else if (key === "instances") {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1 || n > 4) {
+        throw new RangeError(`Invalid --instances: ${value} (1-4)`);
+      }
+      options.instances = n;
+    } else if (key === "viewers" || key === "stagger" || key === "seconds") {
       const n = Number(value);
       if (
         !Number.isFinite(n) || n < 0 || (key === "viewers" && (n < 1 || n > 8))
@@ -58,8 +71,13 @@ function parseOptions(args: string[]): Options {
 }
 
 /** Serve the app and count the media bytes the origin sends. */
-async function serveCounting(p2p: Partial<PlayerP2PConfig>) {
-  const app = await createApp(manifest, { p2p });
+async function serveCounting(p2p: Partial<PlayerP2PConfig>, redisUrl?: string) {
+  const app = await createApp(manifest, {
+    p2p,
+    cluster: redisUrl
+      ? { ...DEFAULT_CLUSTER_CONFIG, backend: "redis", redisUrl }
+      : undefined,
+  });
   const origin = {
     segmentBytes: 0,
     segments: 0,
@@ -207,7 +225,11 @@ async function run(options: Options): Promise<void> {
       iceServers: [],
     };
     if (options.joinWaitMs !== undefined) p2p.joinWaitMs = options.joinWaitMs;
-    const server = await serveCounting(p2p);
+    const redis = options.instances > 1 ? await startRedis() : undefined;
+    const servers = [];
+    for (let i = 0; i < options.instances; i++) {
+      servers.push(await serveCounting(p2p, redis?.url));
+    }
     const started = performance.now();
     const pages: Array<{ page: Page; joinedAt: number }> = [];
     for (let i = 0; i < options.viewers; i++) {
@@ -220,7 +242,7 @@ async function run(options: Options): Promise<void> {
       pages.push({
         page: await openViewer(
           browser,
-          `${server.url}/watch/${options.channel}`,
+          `${servers[i % servers.length]!.url}/watch/${options.channel}`,
         ),
         joinedAt,
       });
@@ -242,11 +264,26 @@ async function run(options: Options): Promise<void> {
     const results = await Promise.all(
       pages.map(({ page, joinedAt }) => readViewer(page, joinedAt)),
     );
-    const origin = { ...server.origin };
-    await server.close();
+    const origin = {
+      segmentBytes: 0,
+      segments: 0,
+      distinct: new Map<string, number>(),
+    };
+    for (const server of servers) {
+      origin.segmentBytes += server.origin.segmentBytes;
+      origin.segments += server.origin.segments;
+      for (const [path, bytes] of server.origin.distinct) {
+        origin.distinct.set(path, bytes);
+      }
+      await server.close();
+    }
+    await redis?.stop();
 
     console.log(
       `\nSwarm: ${options.viewers} viewers of "${options.channel}", one every ${options.stagger} s, loopback only` +
+        (options.instances > 1
+          ? `, ${options.instances} instances sharing one Redis`
+          : "") +
         (options.joinWaitMs === undefined
           ? ""
           : `, join wait ${options.joinWaitMs} ms`) +
