@@ -175,6 +175,11 @@ function offerFrame(
   });
 }
 
+/** A cluster step failed in a way nobody awaits: say so, never crash. */
+function logClusterFailure(error: unknown): void {
+  log.error("cluster.announce_failed", { error: String(error) });
+}
+
 /** A peer as the shared engine stores it. */
 function memberRecord(peer: Peer): MemberRecord {
   return {
@@ -542,13 +547,13 @@ export class Tracker {
       this.config.maxNumwant,
     );
     if (this.#cluster?.state === "connected") {
-      void this.#announceAcrossCluster(connection, peer, offers, {
+      this.#announceAcrossCluster(connection, peer, offers, {
         count: wanted,
         detailsChanged: joined || peer.complete !== wasComplete,
-      });
+      }).catch(logClusterFailure);
       return;
     }
-    this.#cluster?.upsert(memberRecord(peer)); // dropped while local-only
+    // Local-only (no engine, or it is down): the engine learns of this peer on rejoin.
     this.#announceReply(connection, infoHash);
     if (wanted > 0) {
       this.#offerLocally(
