@@ -24,7 +24,8 @@ export {
 } from "./protocol.ts";
 export { Registry } from "./registry.ts";
 export { checkUpgrade, upgradeToTracker } from "./socket.ts";
-export type { TrackerStats } from "./stats.ts";
 export { Swarm } from "./swarm.ts";
-export { CloseCode, type PeerInfo, Tracker } from "./tracker.ts";
+export { CloseCode } from "./connection.ts";
+export type { PeerInfo, TrackerStats } from "./stats.ts";
+export { Tracker } from "./tracker.ts";
 export { VERSION } from "./version.ts";

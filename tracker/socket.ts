@@ -3,7 +3,8 @@
  * keep-alive pings, wired to a {@linkcode Tracker}.
  * @module
  */
-import { CloseCode, type Connection, type Tracker } from "./tracker.ts";
+import { CloseCode, type Connection } from "./connection.ts";
+import type { Tracker } from "./tracker.ts";
 
 /** Why an upgrade request was refused. */
 export interface UpgradeRefusal {

@@ -202,3 +202,17 @@ export interface ClusterStats {
   /** Times the engine became unreachable since start. */
   outages: number;
 }
+
+/** Details of one peer for `GET /tracker/peers/:infoHash` (never an IP address). */
+export interface PeerInfo {
+  /** Peer id as hex (WebTorrent) or as given (simple API). */
+  peerId: string;
+  /** Seeder or leecher. */
+  complete: boolean;
+  /** When it joined (ISO 8601). */
+  joinedAt: string;
+  /** When it last announced (ISO 8601). */
+  lastSeen: string;
+  /** The instance holding its socket; only when clustered. */
+  instance?: string;
+}

@@ -20,120 +20,25 @@ import {
 import { PeerIdTakenError, Registry, type RegistryEvent } from "./registry.ts";
 import { binaryToHex } from "../utils/hex.ts";
 import {
-  type ClusterStats,
   createCounters,
+  type PeerInfo,
   type SwarmRow,
   type TrackerCounters,
   type TrackerStats,
 } from "./stats.ts";
-import type { OfferSource, Peer, PeerConnection } from "./swarm.ts";
+import type { Peer } from "./swarm.ts";
+import type { SwarmBackend } from "./cluster/backend.ts";
+import { ClusterRelay } from "./cluster_relay.ts";
 import {
-  type AnnounceOptions,
-  type BackendHandlers,
-  type ClusterPeer,
-  type ClusterState,
-  clusterTotals,
-  type MemberRecord,
-  type PeerRef,
-  type RelayEnvelope,
-  type SwarmBackend,
-} from "./cluster/backend.ts";
+  CloseCode,
+  type ConnectInfo,
+  Connection,
+  type Transport,
+} from "./connection.ts";
+import { OFFER_TTL_MS, offerFrame, rememberOffer } from "./offers.ts";
 import { TokenBucket } from "./rate_limit.ts";
 import { VERSION } from "./version.ts";
 import { log } from "../utils/log.ts";
-
-/** How the tracker reaches a client: one per WebSocket. */
-export interface Transport {
-  /** Send a text frame; return `false` (or throw) if it could not be sent. */
-  send(text: string): boolean;
-  /** Close the socket with a WebSocket close code. */
-  close(code: number, reason: string): void;
-}
-
-/** WebSocket close codes the tracker uses. */
-export const CloseCode = {
-  /** The server is shutting down. */
-  goingAway: 1001,
-  /** Binary frames are not part of the protocol. */
-  unsupportedData: 1003,
-  /** A frame over the size limit. */
-  messageTooBig: 1009,
-  /** Rate limit exceeded, or a client too slow to read. */
-  policyViolation: 1008,
-} as const;
-
-/** A client's connection, created by {@linkcode Tracker.connect}. */
-export class Connection implements PeerConnection {
-  static #nextId = 1;
-  /** Unique per process. */
-  readonly id: number = Connection.#nextId++;
-  /** The channel the client watches (from `?channel=`), if it said. */
-  readonly channel?: string;
-  /** The client's IP address, for the per-IP cap (never shown). */
-  readonly ip?: string;
-  /** Its message budget. */
-  readonly bucket: TokenBucket;
-  /** Messages dropped in a row by the rate limit. */
-  droppedInARow = 0;
-  #transport: Transport;
-  #open = true;
-
-  /** Wrap a transport. */
-  constructor(
-    transport: Transport,
-    bucket: TokenBucket,
-    info: ConnectInfo = {},
-  ) {
-    this.#transport = transport;
-    this.bucket = bucket;
-    this.channel = info.channel;
-    this.ip = info.ip;
-  }
-
-  /** Whether the connection is still open. */
-  get open(): boolean {
-    return this.#open;
-  }
-
-  /** Send a frame; `false` if the socket is closed or refused it. */
-  send(text: string): boolean {
-    if (!this.#open) return false;
-    try {
-      return this.#transport.send(text);
-    } catch {
-      return false;
-    }
-  }
-
-  /** Close the socket. */
-  close(code: number, reason: string): void {
-    if (!this.#open) return;
-    this.#open = false;
-    try {
-      this.#transport.close(code, reason);
-    } catch {
-      // already closing
-    }
-  }
-
-  /** Mark closed without closing the transport (it closed itself). */
-  markClosed(): void {
-    this.#open = false;
-  }
-}
-
-/** What the server knows about a new connection. */
-export interface ConnectInfo {
-  /** The channel the client watches (`?channel=`). */
-  channel?: string;
-  /** The client's IP address. */
-  ip?: string;
-}
-
-/** Most offers a peer keeps track of having been sent (oldest dropped first). */
-const MAX_TRACKED_OFFERS = 64;
-/** An answer must come within this long of its offer (bittorrent-tracker gives up after 50 s). */
-const OFFER_TTL_MS = 60_000;
 
 /** Add `delta` to a count, deleting it at zero. */
 function increment(
@@ -144,51 +49,6 @@ function increment(
   const value = (counts.get(key) ?? 0) + delta;
   if (value > 0) counts.set(key, value);
   else counts.delete(key);
-}
-
-/** Note that `target` was sent offer `offerId` from `source`: only that offer may be answered. */
-function rememberOffer(
-  target: Peer,
-  offerId: string,
-  source: OfferSource,
-): void {
-  const offers = target.offers ??= new Map();
-  offers.delete(offerId);
-  offers.set(offerId, source);
-  if (offers.size > MAX_TRACKED_OFFERS) {
-    offers.delete(offers.keys().next().value!);
-  }
-}
-
-/** The frame that carries an offer to its recipient. */
-function offerFrame(
-  from: Peer,
-  offer: Offer["offer"],
-  offerId: string,
-): string {
-  return JSON.stringify({
-    action: "announce",
-    offer,
-    offer_id: offerId,
-    peer_id: from.id,
-    info_hash: from.swarm.infoHash,
-  });
-}
-
-/** A cluster step failed in a way nobody awaits: say so, never crash. */
-function logClusterFailure(error: unknown): void {
-  log.error("cluster.announce_failed", { error: String(error) });
-}
-
-/** A peer as the shared engine stores it. */
-function memberRecord(peer: Peer): MemberRecord {
-  return {
-    infoHash: peer.swarm.infoHash,
-    peerId: peer.id,
-    complete: peer.complete,
-    joinedAt: peer.joinedAt,
-    lastSeen: peer.lastSeen,
-  };
 }
 
 /** Options of {@linkcode Tracker}. */
@@ -203,20 +63,6 @@ export interface TrackerOptions {
   cluster?: SwarmBackend;
   /** What the app publishes with this instance's summary (e.g. player totals). */
   summaryExtra?: () => Record<string, unknown>;
-}
-
-/** Details of one peer for `GET /tracker/peers/:infoHash` (never an IP address). */
-export interface PeerInfo {
-  /** Peer id as hex (WebTorrent) or as given (simple API). */
-  peerId: string;
-  /** Seeder or leecher. */
-  complete: boolean;
-  /** When it joined (ISO 8601). */
-  joinedAt: string;
-  /** When it last announced (ISO 8601). */
-  lastSeen: string;
-  /** The instance holding its socket; only when clustered. */
-  instance?: string;
 }
 
 /** The WebTorrent + simple-API tracker. */
@@ -236,9 +82,7 @@ export class Tracker {
   #startedAt: number;
   #clock: () => number;
   #sweepTimer?: ReturnType<typeof setInterval>;
-  #cluster?: SwarmBackend;
-  #summaryExtra?: () => Record<string, unknown>;
-  #relays = { out: 0, in: 0, outages: 0 };
+  #relay?: ClusterRelay;
 
   /** A tracker with no swarms. */
   constructor(options: TrackerOptions = {}) {
@@ -263,13 +107,36 @@ export class Tracker {
       maxScrape: this.config.maxScrape,
     };
     this.#startedAt = this.#clock();
-    this.#cluster = options.cluster;
-    this.#summaryExtra = options.summaryExtra;
+    if (options.cluster) {
+      const { summaryExtra } = options;
+      this.#relay = new ClusterRelay(options.cluster, {
+        registry: this.webtorrent,
+        counters: this.counters,
+        clock: this.#clock,
+        reply: (connection, infoHash, clusterSize) =>
+          this.#announceReply(connection, infoHash, clusterSize),
+        offerLocally: (peer, offers, targets) =>
+          this.#offerLocally(peer, offers, targets),
+        summary: () => ({
+          peers: this.webtorrent.peerCount,
+          seeders: this.#seeders(this.webtorrent),
+          connections: this.#connections.size,
+          channels: Object.fromEntries(this.#viewersByChannel),
+          extra: summaryExtra?.(),
+        }),
+      });
+    }
   }
 
   /** The shared engine, if this instance is part of a cluster. */
   get cluster(): SwarmBackend | undefined {
-    return this.#cluster;
+    return this.#relay?.backend;
+  }
+
+  #seeders(registry: Registry): number {
+    let seeders = 0;
+    for (const swarm of registry.swarms.values()) seeders += swarm.complete;
+    return seeders;
   }
 
   #onRegistryEvent(
@@ -303,7 +170,7 @@ export class Tracker {
         break;
       case "peer-left":
         if (protocol === "webtorrent") {
-          this.#cluster?.remove(event.peer.swarm.infoHash, event.peer.id);
+          this.#relay?.forget(event.peer);
         }
         if (event.reason === "timeout") {
           peerEvents.timedOut++;
@@ -338,7 +205,7 @@ export class Tracker {
     const timer = setInterval(() => this.sweep(), every);
     Deno.unrefTimer(timer);
     this.#sweepTimer = timer;
-    return this.#cluster?.start(this.#clusterHandlers()) ?? Promise.resolve();
+    return this.#relay?.start() ?? Promise.resolve();
   }
 
   /**
@@ -352,7 +219,7 @@ export class Tracker {
       connection.close(CloseCode.goingAway, "Tracker shutting down");
       this.disconnect(connection);
     }
-    await this.#cluster?.close();
+    await this.#relay?.close();
   }
 
   /** Drop peers that stopped announcing; returns how many. */
@@ -398,15 +265,8 @@ export class Tracker {
 
   /** Open player connections of a channel: how many viewers a joiner will find. */
   viewers(channel: string): number {
-    let count = this.#viewersByChannel.get(channel) ?? 0;
-    const cluster = this.#cluster;
-    if (cluster?.state === "connected") {
-      for (const summary of cluster.instances()) {
-        if (summary.instance === cluster.instanceId) continue; // counted live above
-        count += summary.channels[channel] ?? 0;
-      }
-    }
-    return count;
+    return (this.#viewersByChannel.get(channel) ?? 0) +
+      (this.#relay?.remoteViewers(channel) ?? 0);
   }
 
   /** Forget a connection and remove its peers at once. */
@@ -546,11 +406,11 @@ export class Tracker {
       message.numwant ?? offers.length,
       this.config.maxNumwant,
     );
-    if (this.#cluster?.state === "connected") {
-      this.#announceAcrossCluster(connection, peer, offers, {
+    if (this.#relay?.connected) {
+      this.#relay.announce(connection, peer, offers, {
         count: wanted,
         detailsChanged: joined || peer.complete !== wasComplete,
-      }).catch(logClusterFailure);
+      });
       return;
     }
     // Local-only (no engine, or it is down): the engine learns of this peer on rejoin.
@@ -576,119 +436,6 @@ export class Tracker {
       } else {
         this.counters.relayFailures++;
       }
-    }
-  }
-
-  /**
-   * Answer an announce on a cluster: one round trip to the engine counts the
-   * swarm across instances (for the reply) and picks random peers anywhere
-   * in it; then each offer goes to a local socket, or is published once to
-   * the instance that holds its recipient.
-   */
-  async #announceAcrossCluster(
-    connection: Connection,
-    peer: Peer,
-    offers: Offer[],
-    options: AnnounceOptions,
-  ): Promise<void> {
-    const cluster = this.#cluster!;
-    const { swarm } = peer;
-    const wanted = options.count;
-    let targets: PeerRef[];
-    try {
-      const picked = await cluster.announce(memberRecord(peer), options);
-      targets = picked.peers;
-      this.#announceReply(connection, swarm.infoHash, picked.swarmSize);
-    } catch {
-      // The engine went away between the state check and the pick: stay local.
-      this.#announceReply(connection, swarm.infoHash);
-      if (wanted > 0) {
-        this.#offerLocally(
-          peer,
-          offers,
-          swarm.sample(wanted, peer, this.webtorrent.random),
-        );
-      }
-      return;
-    }
-    if (swarm.get(peer.id) !== peer) return; // it left while we waited
-    const now = this.#clock();
-    for (let i = 0; i < targets.length; i++) {
-      const { peerId, instance } = targets[i]!;
-      const { offer, offerId } = offers[i]!;
-      const frame = offerFrame(peer, offer, offerId);
-      if (instance !== cluster.instanceId) {
-        cluster.send(instance, {
-          kind: "offer",
-          infoHash: swarm.infoHash,
-          from: peer.id,
-          fromInstance: cluster.instanceId,
-          to: peerId,
-          offerId,
-          frame,
-        });
-        this.#relays.out++;
-        continue;
-      }
-      const target = swarm.get(peerId);
-      if (target && target.connection.send(frame)) {
-        this.counters.out.offer++;
-        rememberOffer(target, offerId, { peerId: peer.id, peer, at: now });
-      } else {
-        this.counters.relayFailures++;
-      }
-    }
-  }
-
-  /** A relay from another instance, for a peer whose socket is here. */
-  #deliver(envelope: RelayEnvelope): void {
-    this.#relays.in++;
-    const target = this.webtorrent.swarms.get(envelope.infoHash)?.get(
-      envelope.to,
-    );
-    if (!target || !target.connection.send(envelope.frame)) {
-      this.counters.relayFailures++;
-      return;
-    }
-    if (envelope.kind === "answer") {
-      this.counters.out.answer++;
-      return;
-    }
-    this.counters.out.offer++;
-    rememberOffer(target, envelope.offerId, {
-      peerId: envelope.from,
-      instance: envelope.fromInstance,
-      at: this.#clock(),
-    });
-  }
-
-  #clusterHandlers(): BackendHandlers {
-    return {
-      deliver: (envelope) => this.#deliver(envelope),
-      stateChanged: (state) => {
-        if (state === "local-only") this.#relays.outages++;
-      },
-      localMembers: () => this.#localMembers(),
-      localSwarms: () => this.webtorrent.swarms.keys(),
-      summary: () => {
-        let seeders = 0;
-        for (const swarm of this.webtorrent.swarms.values()) {
-          seeders += swarm.complete;
-        }
-        return {
-          peers: this.webtorrent.peerCount,
-          seeders,
-          connections: this.#connections.size,
-          channels: Object.fromEntries(this.#viewersByChannel),
-          extra: this.#summaryExtra?.(),
-        };
-      },
-    };
-  }
-
-  *#localMembers(): Generator<MemberRecord> {
-    for (const swarm of this.webtorrent.swarms.values()) {
-      for (const peer of swarm.peers()) yield memberRecord(peer);
     }
   }
 
@@ -803,21 +550,15 @@ export class Tracker {
       else this.counters.relayFailures++;
       return;
     }
-    const cluster = this.#cluster;
-    if (cluster?.state !== "connected" || source.instance === undefined) {
-      this.counters.relayFailures++; // its instance is out of reach for now
-      return;
-    }
-    cluster.send(source.instance, {
-      kind: "answer",
-      infoHash,
-      from: peerId,
-      fromInstance: cluster.instanceId,
-      to: toPeerId,
-      offerId: message.offerId,
-      frame,
-    });
-    this.#relays.out++;
+    const relayed = source.instance !== undefined &&
+      this.#relay?.answer(source.instance, {
+        infoHash,
+        from: peerId,
+        to: toPeerId,
+        offerId: message.offerId,
+        frame,
+      });
+    if (!relayed) this.counters.relayFailures++; // its instance is out of reach for now
   }
 
   #scrape(connection: Connection, message: ScrapeMessage): void {
@@ -970,20 +711,8 @@ export class Tracker {
       slowClosed,
     };
     if (withSwarms) stats.swarmDetails = rows.sort((a, b) => b.peers - a.peers);
-    if (this.#cluster) stats.cluster = this.#clusterStats(this.#cluster);
+    if (this.#relay) stats.cluster = this.#relay.stats();
     return stats;
-  }
-
-  #clusterStats(cluster: SwarmBackend): ClusterStats {
-    const state: ClusterState = cluster.state;
-    return {
-      backend: cluster.kind,
-      instance: cluster.instanceId,
-      state,
-      ...clusterTotals(state === "connected" ? cluster.instances() : []),
-      relays: { out: this.#relays.out, in: this.#relays.in },
-      outages: this.#relays.outages,
-    };
   }
 
   /**
@@ -994,33 +723,9 @@ export class Tracker {
     infoHash: string,
   ): Promise<ReturnType<Tracker["peers"]>> {
     const local = this.peers(infoHash);
-    const cluster = this.#cluster;
-    if (cluster?.state !== "connected" || local?.protocol === "simple") {
-      return local;
-    }
-    let remote: ClusterPeer[];
-    try {
-      remote = await cluster.swarmPeers(infoHash);
-    } catch {
-      return local;
-    }
-    const peers: PeerInfo[] = (local?.peers ?? []).map((peer) => ({
-      ...peer,
-      instance: cluster.instanceId,
-    }));
-    for (const peer of remote) {
-      if (peer.instance === cluster.instanceId) continue; // listed above, fresher
-      peers.push({
-        peerId: binaryToHex(peer.peerId),
-        complete: peer.complete,
-        joinedAt: new Date(peer.joinedAt).toISOString(),
-        lastSeen: new Date(peer.lastSeen).toISOString(),
-        instance: peer.instance,
-      });
-    }
-    if (peers.length === 0) return undefined;
-    peers.sort((a, b) => a.joinedAt.localeCompare(b.joinedAt));
-    return { protocol: "webtorrent", peers };
+    if (!this.#relay?.connected || local?.protocol === "simple") return local;
+    const peers = await this.#relay.peers(infoHash, local?.peers ?? []);
+    return peers.length > 0 ? { protocol: "webtorrent", peers } : undefined;
   }
 
   /**

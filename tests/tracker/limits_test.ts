@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
-import { type Connection, Tracker } from "../../tracker/tracker.ts";
+import type { Connection } from "../../tracker/connection.ts";
+import { Tracker } from "../../tracker/tracker.ts";
 import type { TrackerConfig } from "../../tracker/config.ts";
 import { id20 } from "../helpers/ws_client.ts";
 
