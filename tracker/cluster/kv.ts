@@ -31,6 +31,7 @@ import {
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
 } from "./backend.ts";
+import { EngineState } from "./_engine_state.ts";
 import { log } from "../../utils/log.ts";
 
 /** Options of {@linkcode KvBackend}. */
@@ -74,6 +75,7 @@ export class KvBackend implements SwarmBackend {
   readonly kind = "kv" as const;
   /** This instance's id. */
   readonly instanceId: string;
+  #engine: EngineState;
   #open: () => Promise<Deno.Kv>;
   #prefix: string;
   #timeoutMs: number;
@@ -81,8 +83,6 @@ export class KvBackend implements SwarmBackend {
   #clock: () => number;
   #kv?: Deno.Kv;
   #handlers?: BackendHandlers;
-  #state: ClusterState = "local-only";
-  #reportedDown = false;
   #summaries: InstanceSummary[] = [];
   /** This instance's members and their random slots, by {@linkcode memberId}. */
   #slots = new Map<
@@ -96,7 +96,6 @@ export class KvBackend implements SwarmBackend {
   #drainAgain = false;
   #watch?: ReadableStreamDefaultReader<Deno.KvEntryMaybe<unknown>[]>;
   #heartbeat?: ReturnType<typeof setInterval>;
-  #closed = false;
 
   /** A backend on the store `options.open` returns; nothing opens until {@linkcode start}. */
   constructor(options: KvBackendOptions) {
@@ -106,11 +105,16 @@ export class KvBackend implements SwarmBackend {
     this.#heartbeatMs = options.heartbeatMs ?? 5000;
     this.#clock = options.clock ?? Date.now;
     this.instanceId = options.instanceId ?? newInstanceId();
+    this.#engine = new EngineState({
+      backend: "kv",
+      instanceId: this.instanceId,
+      fallback: "local-only swarms until Deno KV answers again",
+    });
   }
 
   /** Whether the store answered the last write. */
   get state(): ClusterState {
-    return this.#state;
+    return this.#engine.state;
   }
 
   /** Open the store and watch this instance's inbox. */
@@ -148,37 +152,12 @@ export class KvBackend implements SwarmBackend {
   }
 
   #connected(): void {
-    if (this.#closed || this.#state === "connected") return;
-    this.#state = "connected";
-    this.#reportedDown = false;
-    let members = 0;
-    for (const member of this.#handlers?.localMembers() ?? []) {
-      this.upsert(member);
-      members++;
-    }
-    log.info("cluster.connected", {
-      backend: "kv",
-      instance: this.instanceId,
-      republished: members,
-    });
-    this.#handlers?.stateChanged("connected");
+    this.#engine.up(this.#handlers, (member) => this.upsert(member));
   }
 
   #lost(reason: string): void {
-    if (this.#closed) return;
-    const was = this.#state;
-    this.#state = "local-only";
+    this.#engine.down(reason, this.#handlers);
     this.#summaries = [];
-    if (was === "connected" || !this.#reportedDown) {
-      this.#reportedDown = true;
-      log.error("cluster.unreachable", {
-        backend: "kv",
-        instance: this.instanceId,
-        reason,
-        fallback: "local-only swarms until Deno KV answers again",
-      });
-      if (was === "connected") this.#handlers?.stateChanged("local-only");
-    }
   }
 
   #enqueue(mutation: Mutation): void {
@@ -270,7 +249,7 @@ export class KvBackend implements SwarmBackend {
 
   /** Add or refresh a member. */
   upsert(member: MemberRecord): void {
-    if (this.#state !== "connected") return;
+    if (this.#engine.state !== "connected") return;
     const { infoHash, peerId } = member;
     const id = memberId(infoHash, peerId);
     if (!this.#slots.has(id)) {
@@ -293,7 +272,7 @@ export class KvBackend implements SwarmBackend {
   remove(infoHash: string, peerId: string): void {
     const key = this.#memberKey(infoHash, peerId);
     this.#slots.delete(memberId(infoHash, peerId));
-    if (key && this.#state === "connected") {
+    if (key && this.#engine.state === "connected") {
       this.#enqueue({ type: "delete", key });
     }
   }
@@ -339,7 +318,7 @@ export class KvBackend implements SwarmBackend {
 
   /** Leave a relay in the recipient instance's inbox and ring its bell. */
   send(instance: string, envelope: RelayEnvelope): void {
-    if (this.#state !== "connected") return;
+    if (this.#engine.state !== "connected") return;
     this.#enqueue({ type: "relay", instance, envelope });
   }
 
@@ -353,7 +332,7 @@ export class KvBackend implements SwarmBackend {
         void this.#drain();
       }
     } catch (error) {
-      if (!this.#closed) this.#lost(`watch ended: ${error}`);
+      if (!this.#engine.closed) this.#lost(`watch ended: ${error}`);
     }
   }
 
@@ -421,7 +400,7 @@ export class KvBackend implements SwarmBackend {
   async #beat(): Promise<void> {
     const kv = this.#kv;
     const handlers = this.#handlers;
-    if (!kv || !handlers || this.#closed) return;
+    if (!kv || !handlers || this.#engine.closed) return;
     const now = this.#clock();
     const ttl = this.#heartbeatMs * SUMMARY_TTL_FACTOR;
     const own: InstanceSummary = {
@@ -452,9 +431,9 @@ export class KvBackend implements SwarmBackend {
 
   /** Withdraw this instance's members and summary, then close the store. */
   async close(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#engine.closed) return;
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
-    if (this.#state === "connected") {
+    if (this.#engine.state === "connected") {
       this.#enqueue({
         type: "delete",
         key: this.#key("instance", this.instanceId),
@@ -464,8 +443,7 @@ export class KvBackend implements SwarmBackend {
       }
       await this.#flush();
     }
-    this.#closed = true;
-    this.#state = "local-only";
+    this.#engine.close();
     await this.#watch?.cancel().catch(() => {});
     this.#kv?.close();
   }

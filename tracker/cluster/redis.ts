@@ -33,6 +33,7 @@ import {
   type SwarmBackend,
 } from "./backend.ts";
 import { binaryToHex, digestHex, hexToBinary } from "../../utils/hex.ts";
+import { EngineState } from "./_engine_state.ts";
 import { log } from "../../utils/log.ts";
 
 /** Options of {@linkcode RedisBackend}. */
@@ -103,6 +104,7 @@ export class RedisBackend implements SwarmBackend {
   readonly kind = "redis" as const;
   /** This instance's id. */
   readonly instanceId: string;
+  #engine: EngineState;
   #url: string;
   #prefix: string;
   #timeoutMs: number;
@@ -111,14 +113,11 @@ export class RedisBackend implements SwarmBackend {
   #command?: RedisClient;
   #subscriber?: RedisClient;
   #handlers?: BackendHandlers;
-  #state: ClusterState = "local-only";
   #summaries: InstanceSummary[] = [];
   #heartbeat?: ReturnType<typeof setInterval>;
-  #closed = false;
   #announceSha = "";
   #outbox = new Map<string, RelayEnvelope[]>();
   #outboxScheduled = false;
-  #reportedDown = false;
 
   /** A backend for the Redis at `options.url`; nothing connects until {@linkcode start}. */
   constructor(options: RedisBackendOptions) {
@@ -128,11 +127,16 @@ export class RedisBackend implements SwarmBackend {
     this.#heartbeatMs = options.heartbeatMs ?? 5000;
     this.#clock = options.clock ?? Date.now;
     this.instanceId = options.instanceId ?? newInstanceId();
+    this.#engine = new EngineState({
+      backend: "redis",
+      instanceId: this.instanceId,
+      fallback: "local-only swarms until Redis is back",
+    });
   }
 
   /** Whether Redis is reachable now. */
   get state(): ClusterState {
-    return this.#state;
+    return this.#engine.state;
   }
 
   /** Connect both clients (commands, and the inbox subscription). */
@@ -169,7 +173,7 @@ export class RedisBackend implements SwarmBackend {
     clearTimeout(timer);
     this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
     Deno.unrefTimer(this.#heartbeat);
-    if (this.#state === "connected") await this.#beat();
+    if (this.#engine.state === "connected") await this.#beat();
     else this.#lost(`no answer within ${timeoutMs} ms`);
   }
 
@@ -189,43 +193,16 @@ export class RedisBackend implements SwarmBackend {
     return `${instance} ${binaryToHex(peerId)}`;
   }
 
+  /** Connected once both clients (commands and the inbox) are ready. */
   #checkReady(): void {
-    if (
-      this.#closed || this.#state === "connected" ||
-      !this.#command?.isReady || !this.#subscriber?.isReady
-    ) return;
-    this.#state = "connected";
-    this.#reportedDown = false;
-    // Rejoin: the cluster forgot this instance's peers while it was away.
-    let members = 0;
-    for (const member of this.#handlers?.localMembers() ?? []) {
-      this.upsert(member);
-      members++;
+    if (this.#command?.isReady && this.#subscriber?.isReady) {
+      this.#engine.up(this.#handlers, (member) => this.upsert(member));
     }
-    log.info("cluster.connected", {
-      backend: "redis",
-      instance: this.instanceId,
-      republished: members,
-    });
-    this.#handlers?.stateChanged("connected");
   }
 
   #lost(reason: string): void {
-    if (this.#closed) return;
-    const was = this.#state;
-    this.#state = "local-only";
+    this.#engine.down(reason, this.#handlers);
     this.#summaries = [];
-    // Loud once per outage, not once per reconnection attempt.
-    if (was === "connected" || !this.#reportedDown) {
-      this.#reportedDown = true;
-      log.error("cluster.unreachable", {
-        backend: "redis",
-        instance: this.instanceId,
-        reason,
-        fallback: "local-only swarms until Redis is back",
-      });
-      if (was === "connected") this.#handlers?.stateChanged("local-only");
-    }
   }
 
   #ignore = (error: unknown): void => {
@@ -248,7 +225,7 @@ export class RedisBackend implements SwarmBackend {
   /** Add or refresh a member (pipelined with whatever else this tick sends). */
   upsert(member: MemberRecord): void {
     const client = this.#command;
-    if (this.#state !== "connected" || !client) return;
+    if (this.#engine.state !== "connected" || !client) return;
     const seen = this.#seenKey(member.infoHash);
     const info = this.#infoKey(member.infoHash);
     const value = this.#member(this.instanceId, member.peerId);
@@ -262,7 +239,7 @@ export class RedisBackend implements SwarmBackend {
   /** Remove a member at once. */
   remove(infoHash: string, peerId: string): void {
     const client = this.#command;
-    if (this.#state !== "connected" || !client) return;
+    if (this.#engine.state !== "connected" || !client) return;
     const value = this.#member(this.instanceId, peerId);
     client.zRem(this.#seenKey(infoHash), value).catch(this.#ignore);
     client.hDel(this.#infoKey(infoHash), value).catch(this.#ignore);
@@ -332,7 +309,7 @@ export class RedisBackend implements SwarmBackend {
 
   /** Queue a relay; this tick's relays to one instance go as one PUBLISH. */
   send(instance: string, envelope: RelayEnvelope): void {
-    if (this.#state !== "connected") return;
+    if (this.#engine.state !== "connected") return;
     const queued = this.#outbox.get(instance);
     if (queued) queued.push(envelope);
     else this.#outbox.set(instance, [envelope]);
@@ -388,7 +365,7 @@ export class RedisBackend implements SwarmBackend {
   async #beat(): Promise<void> {
     const client = this.#command;
     const handlers = this.#handlers;
-    if (this.#state !== "connected" || !client || !handlers) return;
+    if (this.#engine.state !== "connected" || !client || !handlers) return;
     const now = this.#clock();
     const own: InstanceSummary = {
       instance: this.instanceId,
@@ -428,10 +405,10 @@ export class RedisBackend implements SwarmBackend {
 
   /** Withdraw this instance's members and summary, then disconnect. */
   async close(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#engine.closed) return;
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     const client = this.#command;
-    if (this.#state === "connected" && client) {
+    if (this.#engine.state === "connected" && client) {
       for (const { infoHash, peerId } of this.#handlers?.localMembers() ?? []) {
         this.remove(infoHash, peerId);
       }
@@ -439,9 +416,8 @@ export class RedisBackend implements SwarmBackend {
         this.#ignore,
       );
     }
-    const wasConnected = this.#state === "connected";
-    this.#closed = true;
-    this.#state = "local-only";
+    const wasConnected = this.#engine.state === "connected";
+    this.#engine.close();
     this.#publish(); // relays queued this tick still go
     await Promise.all(
       [this.#command, this.#subscriber].map(async (c) => {
