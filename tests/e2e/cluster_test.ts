@@ -11,8 +11,11 @@ import {
 } from "../helpers/netns.ts";
 import { startServerProcess } from "../helpers/process.ts";
 import { startRedis } from "../../scripts/redis_server.ts";
-import { openViewer, snapshot, waitForPlayback } from "../helpers/viewer.ts";
-import { digestHex } from "../../utils/hex.ts";
+import {
+  assertPeerSegmentsMatchOrigin,
+  openViewer,
+  waitForPlayback,
+} from "../helpers/viewer.ts";
 
 if (IN_LOOPBACK_NAMESPACE) {
   Deno.test("viewers on different tracker instances share segments through one Redis", async () => {
@@ -43,22 +46,7 @@ if (IN_LOOPBACK_NAMESPACE) {
         urls[1]!,
         "demo",
       );
-      await second.waitForFunction(
-        () =>
-          ((globalThis as { __redflixP2P?: { p2pSegments: unknown[] } })
-            .__redflixP2P?.p2pSegments.length ?? 0) >= 3,
-        undefined,
-        { timeout: 40_000 },
-      );
-      const { log } = await snapshot(second);
-      for (const { url, sha256 } of log.p2pSegments) {
-        const origin = await (await fetch(new URL(url, urls[1]))).arrayBuffer();
-        assert.equal(
-          sha256,
-          await digestHex(origin),
-          `segment ${url} matches the origin`,
-        );
-      }
+      await assertPeerSegmentsMatchOrigin(second, urls[1]!);
       for (const url of urls) {
         const { cluster } = await (await fetch(`${url}/tracker/stats`)).json();
         assert.equal(cluster.state, "connected");

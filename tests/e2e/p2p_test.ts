@@ -5,8 +5,8 @@ import {
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
 import { startTestServer } from "../helpers/server.ts";
-import { digestHex } from "../../utils/hex.ts";
 import {
+  assertPeerSegmentsMatchOrigin,
   bytesFromEvents,
   cspViolations,
   openViewer,
@@ -28,23 +28,7 @@ if (IN_LOOPBACK_NAMESPACE) {
       await t.step(
         "(a) the second viewer receives segments from the first, byte-identical to the origin",
         async () => {
-          await second.waitForFunction(
-            () =>
-              ((globalThis as { __redflixP2P?: { p2pSegments: unknown[] } })
-                .__redflixP2P?.p2pSegments.length ?? 0) >= 3,
-            undefined,
-            { timeout: 40_000 },
-          );
-          const { log } = await snapshot(second);
-          for (const { url, sha256: received } of log.p2pSegments) {
-            const origin = await (await fetch(new URL(url, server.url)))
-              .arrayBuffer();
-            assert.equal(
-              received,
-              await digestHex(origin),
-              `segment ${url} from a peer matches the origin`,
-            );
-          }
+          await assertPeerSegmentsMatchOrigin(second, server.url);
         },
       );
 

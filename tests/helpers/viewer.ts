@@ -3,8 +3,10 @@
  * playback, read its P2P debug log and stats panel.
  * @module
  */
+import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { P2PDebugLog } from "../../components/HlsPlayer.tsx";
+import { digestHex } from "../../utils/hex.ts";
 
 /** What a viewer's panel and debug log say at one instant. */
 export interface ViewerSnapshot {
@@ -152,4 +154,31 @@ export async function watchTogether(
   await waitForPlayback(first, 2);
   const second = await openViewer(await browser.newContext(), baseUrl, channel);
   return [first, second];
+}
+
+/**
+ * Wait until a viewer got at least `count` segments from peers, then check
+ * each against the origin's bytes at `originUrl` (by SHA-256).
+ */
+export async function assertPeerSegmentsMatchOrigin(
+  page: Page,
+  originUrl: string,
+  count = 3,
+): Promise<void> {
+  await page.waitForFunction(
+    (wanted) =>
+      ((globalThis as { __redflixP2P?: { p2pSegments: unknown[] } })
+        .__redflixP2P?.p2pSegments.length ?? 0) >= wanted,
+    count,
+    { timeout: 40_000 },
+  );
+  const { log } = await snapshot(page);
+  for (const { url, sha256: received } of log.p2pSegments) {
+    const origin = await (await fetch(new URL(url, originUrl))).arrayBuffer();
+    assert.equal(
+      received,
+      await digestHex(origin),
+      `segment ${url} from a peer matches the origin`,
+    );
+  }
 }

@@ -15,6 +15,7 @@ import {
 import type { BackendHandlers } from "../../../tracker/cluster/backend.ts";
 import { startRedis } from "../../../scripts/redis_server.ts";
 import { id20 } from "../../helpers/ws_client.ts";
+import { eventually } from "../../helpers/eventually.ts";
 
 const TIMEOUT_MS = 10_000;
 const INFO_HASH = id20("swarm\n one ");
@@ -42,19 +43,6 @@ function handlers(instance: Instance, channel: string): BackendHandlers {
       channels: { [channel]: 1 },
     }),
   };
-}
-
-/** Poll until `check` stops throwing, or rethrow after `ms`. */
-async function eventually(check: () => Promise<void> | void, ms = 3000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
 }
 
 async function contract(t: Deno.TestContext, create: Factory) {

@@ -8,20 +8,9 @@ import { startTestServer, type TestServer } from "../../helpers/server.ts";
 import { fakeSdp, id20, TestSocket } from "../../helpers/ws_client.ts";
 import { DEFAULT_CLUSTER_CONFIG } from "../../../tracker/cluster/mod.ts";
 import { binaryToHex } from "../../../utils/hex.ts";
+import { eventually } from "../../helpers/eventually.ts";
 
 const INFO_HASH = id20("kv-swarm");
-
-async function eventually(check: () => Promise<void>, ms = 5000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 Deno.test("instances on one Deno KV act as one tracker", async () => {
   const kvPath = await Deno.makeTempFile({ suffix: ".sqlite" });
@@ -50,7 +39,7 @@ Deno.test("instances on one Deno KV act as one tracker", async () => {
         `${two.url}/tracker/peers/${binaryToHex(INFO_HASH)}`,
       )).json();
       assert.equal(peers?.length, 1);
-    });
+    }, 5000);
     bob.send({
       ...base,
       peer_id: bobId,

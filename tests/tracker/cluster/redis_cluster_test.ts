@@ -17,6 +17,7 @@ import {
   TestSocket,
 } from "../../helpers/ws_client.ts";
 import { binaryToHex } from "../../../utils/hex.ts";
+import { eventually } from "../../helpers/eventually.ts";
 
 const INFO_HASH = id20("cluster-swarm");
 const PEER_TIMEOUT_S = 4;
@@ -40,18 +41,6 @@ function announce(peerId: string, offerCount: number, prefix = "o"): Frame {
 async function json(server: ServerProcess, path: string) {
   const response = await fetch(`http://127.0.0.1:${server.port}${path}`);
   return await response.json();
-}
-
-async function eventually(check: () => Promise<void>, ms: number) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 /** Answer the next offer a socket gets, and return who offered. */
