@@ -17,6 +17,12 @@ import {
   WEBTORRENT_CLIENT_DIR,
 } from "../scripts/install_fixtures.ts";
 import { startRedis, type TestRedis } from "../scripts/redis_server.ts";
+import {
+  cpuSeconds,
+  freePort,
+  rssBytes,
+  waitUntilListening,
+} from "./_process.ts";
 
 const smoke = Deno.args.includes("--smoke");
 const SIZES = smoke
@@ -51,31 +57,6 @@ interface Tracker {
   stop(): Promise<void>;
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function waitUntilListening(
-  port: number,
-  child: Deno.ChildProcess,
-): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    try {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-      conn.close();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  child.kill("SIGKILL");
-  throw new Error(`Tracker on port ${port} did not start`);
-}
-
 async function startTracker(
   implementation: Implementation,
   env: Record<string, string> = {},
@@ -104,7 +85,12 @@ async function startTracker(
       stdout: "null",
       stderr: "inherit",
     }).spawn();
-  await waitUntilListening(port, child);
+  try {
+    await waitUntilListening(port);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
   return {
     pid: child.pid,
     url: implementation === "ours"
@@ -119,19 +105,6 @@ async function startTracker(
       await child.status;
     },
   };
-}
-
-/** CPU seconds (user + system) a process has used. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
-}
-
-/** Resident memory of a process, in bytes. */
-async function rssBytes(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
 }
 
 interface LoadFigures {

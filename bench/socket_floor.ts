@@ -10,6 +10,7 @@ import {
   ensureWebTorrentClient,
   WEBTORRENT_CLIENT_DIR,
 } from "../scripts/install_fixtures.ts";
+import { freePort, rssBytes, waitUntilListening } from "./_process.ts";
 
 /** Servers with no logic: accept, answer one message, then stay idle. */
 const SERVERS = {
@@ -41,30 +42,6 @@ const SERVERS = {
       })();
     }`,
 } as const;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function rss(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`Nothing listens on ${port}`);
-}
 
 /** Open `count` connections that each exchange one message, then idle. */
 async function connect(
@@ -118,12 +95,12 @@ if (import.meta.main) {
       stderr: "inherit",
     }).spawn();
     try {
-      await waitForPort(port);
+      await waitUntilListening(port);
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      const before = await rss(child.pid);
+      const before = await rssBytes(child.pid);
       const close = await connect(port, count, name.startsWith("raw"));
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      const perConnection = ((await rss(child.pid)) - before) / count;
+      const perConnection = ((await rssBytes(child.pid)) - before) / count;
       close();
       console.log(`| ${name} | ${(perConnection / 1024).toFixed(1)} KB |`);
     } finally {

@@ -2,17 +2,23 @@ import assert from "node:assert/strict";
 
 // Benchmarks are not tests: nothing here judges speed. This only proves the
 // benchmark still runs end to end (tiny sizes), so it cannot rot.
-Deno.test("deno task bench still runs: side-by-side smoke run", async () => {
+
+/** Run a benchmark script; its stdout, once it exited with 0. */
+async function runBench(...args: string[]): Promise<string> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "bench/side_by_side.ts", "--smoke"],
+    args: ["run", "-A", ...args],
     cwd: new URL("../", import.meta.url).pathname,
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(120_000),
   }).output();
-  const out = new TextDecoder().decode(stdout);
   assert.equal(code, 0, new TextDecoder().decode(stderr));
+  return new TextDecoder().decode(stdout);
+}
+
+Deno.test("deno task bench still runs: side-by-side smoke run", async () => {
+  const out = await runBench("bench/side_by_side.ts", "--smoke");
   assert.match(
     out,
     /\| metric \| RedFlix \(Deno\) \| bittorrent-tracker \(Node\) \| ratio \(ours\/reference\) \|/,
@@ -38,16 +44,7 @@ Deno.test("deno task bench still runs: side-by-side smoke run", async () => {
 });
 
 Deno.test("the socket floor benchmark still runs (tiny size)", async () => {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "bench/socket_floor.ts", "50"],
-    cwd: new URL("../", import.meta.url).pathname,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  const out = new TextDecoder().decode(stdout);
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const out = await runBench("bench/socket_floor.ts", "50");
   for (
     const stack of [
       "under Node",
