@@ -48,21 +48,9 @@ export interface P2PFigures {
 }
 
 /** Running totals of a channel (or of all) that instances can add up. */
-export interface SharedTotals {
+export interface SharedTotals extends Totals {
   /** Players reporting now. */
   viewers: number;
-  /** Bytes the origin served to players. */
-  httpBytes: number;
-  /** Bytes players got from each other. */
-  p2pBytes: number;
-  /** Bytes players sent to each other. */
-  uploadedBytes: number;
-  /** Playback stalls. */
-  stalls: number;
-  /** Sum of times to first frame (ms). */
-  ttffSum: number;
-  /** Times to first frame counted. */
-  ttffCount: number;
 }
 
 /** What one instance shares with the others: all channels, and each. */
@@ -102,12 +90,19 @@ interface Session {
   ttffCounted: boolean;
 }
 
-interface Totals {
+/** Running totals of player reports (of a channel, or of all). */
+export interface Totals {
+  /** Bytes the origin served to players. */
   httpBytes: number;
+  /** Bytes players got from each other. */
   p2pBytes: number;
+  /** Bytes players sent to each other. */
   uploadedBytes: number;
+  /** Playback stalls. */
   stalls: number;
+  /** Sum of times to first frame (ms). */
   ttffSum: number;
+  /** Times to first frame counted. */
   ttffCount: number;
 }
 
