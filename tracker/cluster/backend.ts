@@ -25,7 +25,7 @@ export interface AnnounceOptions {
   detailsChanged: boolean;
 }
 
-/** What {@linkcode SwarmBackend.pick} found. */
+/** What {@linkcode SwarmBackend.announce} found. */
 export interface PickResult {
   /** The chosen peers. */
   peers: PeerRef[];
@@ -123,23 +123,14 @@ export interface SwarmBackend {
   /** Add or refresh a member; fire and forget (writes are batched). */
   upsert(member: MemberRecord): void;
   /**
-   * What an announce needs, in one round trip: refresh `member`, then pick
-   * up to `options.count` other live members of its swarm (as
-   * {@linkcode SwarmBackend.pick}).
+   * What an announce needs, in one round trip where the engine allows:
+   * refresh `member`, then pick up to `options.count` distinct random live
+   * members of its swarm, on any instance, other than `member` itself; and
+   * count the swarm when the engine can in the same round trip.
    */
   announce(member: MemberRecord, options: AnnounceOptions): Promise<PickResult>;
   /** Remove a member at once (it stopped, or its socket closed). */
   remove(infoHash: string, peerId: string): void;
-  /**
-   * Up to `count` distinct random live members of a swarm, on any instance,
-   * other than `excludePeerId`; and the swarm's size when the engine can
-   * count it in the same round trip. `count` may be 0 (size only).
-   */
-  pick(
-    infoHash: string,
-    count: number,
-    excludePeerId: string,
-  ): Promise<PickResult>;
   /**
    * Deliver a relay to the instance that holds its recipient; fire and
    * forget. Relays to one instance in one tick travel as one message.

@@ -244,7 +244,7 @@ export class KvBackend implements SwarmBackend {
     options: AnnounceOptions,
   ): Promise<PickResult> {
     this.upsert(member);
-    return await this.pick(member.infoHash, options.count, member.peerId);
+    return await this.#pick(member.infoHash, options.count, member.peerId);
   }
 
   /** Add or refresh a member. */
@@ -278,7 +278,7 @@ export class KvBackend implements SwarmBackend {
   }
 
   /** Random live members: the entries after a random slot, wrapping around. */
-  async pick(
+  async #pick(
     infoHash: string,
     count: number,
     excludePeerId: string,

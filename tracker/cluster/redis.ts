@@ -10,9 +10,10 @@
  * - `<p>:inbox:<instance>`: the pub/sub channel of one instance's relays.
  * - `<p>:instances`: a hash of instance summaries (JSON), for cluster stats.
  *
- * Commands issued in one tick leave in one write (node-redis pipelines
- * them), so an announce's refresh and its peer choice cost one round trip,
- * and a relay one PUBLISH.
+ * An announce is one EVALSHA (refresh, random choice and count in a Lua
+ * script), so one round trip; the relays of one tick to one instance are one
+ * PUBLISH; commands issued in one tick leave in one write (node-redis
+ * pipelines them).
  * @module
  */
 import { createClient } from "@redis/client";
@@ -222,18 +223,12 @@ export class RedisBackend implements SwarmBackend {
     for (const envelope of envelopes) this.#handlers?.deliver(envelope);
   }
 
-  /** Add or refresh a member (pipelined with whatever else this tick sends). */
+  /** Add or refresh a member, details included (the announce script, drawing nobody). */
   upsert(member: MemberRecord): void {
-    const client = this.#command;
-    if (this.#engine.state !== "connected" || !client) return;
-    const seen = this.#seenKey(member.infoHash);
-    const info = this.#infoKey(member.infoHash);
-    const value = this.#member(this.instanceId, member.peerId);
-    const ttl = this.#timeoutMs * 2;
-    client.zAdd(seen, { score: member.lastSeen, value }).catch(this.#ignore);
-    client.hSet(info, value, details(member)).catch(this.#ignore);
-    client.pExpire(seen, ttl).catch(this.#ignore);
-    client.pExpire(info, ttl).catch(this.#ignore);
+    if (this.#engine.state !== "connected") return;
+    this.announce(member, { count: 0, detailsChanged: true }).catch(
+      this.#ignore,
+    );
   }
 
   /** Remove a member at once. */
@@ -285,26 +280,6 @@ export class RedisBackend implements SwarmBackend {
       peers: choose(drawn, options.count, cutoff, value),
       swarmSize,
     };
-  }
-
-  /** Random live members of a swarm on any instance (ZRANDMEMBER, O(count)). */
-  async pick(
-    infoHash: string,
-    count: number,
-    excludePeerId: string,
-  ): Promise<PickResult> {
-    const client = this.#command;
-    if (!client) return { peers: [] };
-    const key = this.#seenKey(infoHash);
-    const cutoff = this.#clock() - this.#timeoutMs;
-    // Both leave in one write: one round trip. A few extra members are drawn
-    // in case some are expired or the asker itself.
-    const [drawn, swarmSize] = await Promise.all([
-      count > 0 ? client.zRandMemberCountWithScores(key, count + 4) : [],
-      client.zCount(key, cutoff, "+inf"),
-    ]);
-    const excluded = this.#member(this.instanceId, excludePeerId);
-    return { peers: choose(drawn, count, cutoff, excluded), swarmSize };
   }
 
   /** Queue a relay; this tick's relays to one instance go as one PUBLISH. */

@@ -66,6 +66,8 @@ async function contract(t: Deno.TestContext, create: Factory) {
     lastSeen: now,
     ...extra,
   });
+  // a1 asks: its own record, as last announced.
+  const asker = () => a.members.find((m) => m.peerId === id20("a1 "))!;
   const add = (instance: Instance, record: MemberRecord) => {
     instance.members.push(record);
     instance.backend.upsert(record);
@@ -94,7 +96,7 @@ async function contract(t: Deno.TestContext, create: Factory) {
     });
 
     await t.step(
-      "pick chooses among every instance's peers, never the asker",
+      "announce() picks among every instance's peers, never the asker",
       async () => {
         for (const id of ["a2", "a3"]) add(a, member(id));
         for (const id of ["b2", "b3"]) add(b, member(id));
@@ -104,10 +106,9 @@ async function contract(t: Deno.TestContext, create: Factory) {
         );
         const chosen = new Set<string>();
         for (let i = 0; i < 60; i++) {
-          const { peers: picked, swarmSize } = await a.backend.pick(
-            INFO_HASH,
-            3,
-            id20("a1 "),
+          const { peers: picked, swarmSize } = await a.backend.announce(
+            asker(),
+            { count: 3, detailsChanged: false },
           );
           if (swarmSize !== undefined) assert.equal(swarmSize, 6);
           assert.equal(picked.length, 3);
@@ -130,10 +131,14 @@ async function contract(t: Deno.TestContext, create: Factory) {
           [...others].sort(),
           "every peer gets chosen",
         );
+        const alone = member("a1 ", { infoHash: id20("nobody") });
         assert.deepEqual(
-          (await a.backend.pick(id20("nobody"), 3, id20("a1 "))).peers,
+          (await a.backend.announce(alone, { count: 3, detailsChanged: true }))
+            .peers,
           [],
+          "alone in a swarm: nobody to pick",
         );
+        a.backend.remove(alone.infoHash, alone.peerId);
       },
     );
 
@@ -184,18 +189,20 @@ async function contract(t: Deno.TestContext, create: Factory) {
           assert.ok(!listed.includes(id20("b-stale")));
         });
         for (let i = 0; i < 20; i++) {
-          const { peers: picked } = await a.backend.pick(
-            INFO_HASH,
-            10,
-            id20("a1 "),
-          );
+          const { peers: picked } = await a.backend.announce(asker(), {
+            count: 10,
+            detailsChanged: false,
+          });
           assert.equal(picked.length, 5);
         }
         // The clock moves on: everyone's last announce is now too old.
         now += TIMEOUT_MS + 1;
         assert.deepEqual(await a.backend.swarmPeers(INFO_HASH), []);
         assert.deepEqual(
-          (await a.backend.pick(INFO_HASH, 3, id20("a1 "))).peers,
+          (await a.backend.announce(asker(), {
+            count: 3,
+            detailsChanged: false,
+          })).peers,
           [],
         );
         for (const instance of [a, b]) {
