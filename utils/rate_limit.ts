@@ -3,6 +3,7 @@
  * Refilled lazily from the clock, so an idle connection costs nothing.
  * @module
  */
+import { LruCache } from "./lru.ts";
 
 /** Per-connection message budget. */
 export class TokenBucket {
@@ -30,27 +31,23 @@ export class TokenBucket {
   }
 }
 
-/** Token buckets per key (an IP address), bounded in number. */
+/** Token buckets per key (an address), bounded in number: the least recently used go first. */
 export class KeyedRateLimiter {
-  #buckets = new Map<string, TokenBucket>();
+  #buckets: LruCache<string, TokenBucket>;
   #rate: number;
   #burst: number;
-  #maxKeys: number;
 
   /** `rate` per second up to `burst` for each key; at most `maxKeys` remembered. */
   constructor(rate: number, burst: number, maxKeys = 10_000) {
     this.#rate = rate;
     this.#burst = burst;
-    this.#maxKeys = maxKeys;
+    this.#buckets = new LruCache(maxKeys);
   }
 
   /** Take one token for `key` at time `now` (ms). */
   take(key: string, now: number): boolean {
     let bucket = this.#buckets.get(key);
     if (!bucket) {
-      if (this.#buckets.size >= this.#maxKeys) {
-        this.#buckets.delete(this.#buckets.keys().next().value!);
-      }
       bucket = new TokenBucket(this.#rate, this.#burst, now);
       this.#buckets.set(key, bucket);
     }
