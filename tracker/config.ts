@@ -3,6 +3,7 @@
  * errors for bad values.
  * @module
  */
+import { envInteger, type EnvReader } from "../utils/env.ts";
 
 /** How the tracker behaves. */
 export interface TrackerConfig {
@@ -40,8 +41,6 @@ export interface TrackerConfig {
   maxPeers: number;
   /** Bytes queued for a client before it is dropped as too slow. */
   maxBufferedBytes: number;
-  /** Take the client IP from `X-Forwarded-For` (behind a trusted proxy only). */
-  trustProxy: boolean;
 }
 
 /** The defaults. */
@@ -63,7 +62,6 @@ export const DEFAULT_TRACKER_CONFIG: Readonly<TrackerConfig> = {
   maxPeersPerSwarm: 50_000,
   maxPeers: 200_000,
   maxBufferedBytes: 1024 * 1024,
-  trustProxy: false,
 };
 
 /** The environment variable behind each numeric setting. */
@@ -83,22 +81,6 @@ export const TRACKER_ENV = {
   maxBufferedBytes: "TRACKER_MAX_BUFFERED_BYTES",
 } as const;
 
-function positiveInteger(
-  env: (name: string) => string | undefined,
-  name: string,
-  fallback: number,
-): number {
-  const raw = env(name);
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(
-      `Invalid ${name}: expected a positive whole number, got "${raw}"`,
-    );
-  }
-  return value;
-}
-
 /**
  * Read the tracker's configuration. Times are given in seconds.
  *
@@ -109,15 +91,12 @@ function positiveInteger(
  * @throws {RangeError} for a malformed value, or an interval that would let
  * live peers time out.
  */
-export function trackerConfigFromEnv(
-  env: (name: string) => string | undefined,
-): TrackerConfig {
+export function trackerConfigFromEnv(env: EnvReader): TrackerConfig {
   const d = DEFAULT_TRACKER_CONFIG;
   const config: TrackerConfig = {
     ...d,
     allowedOrigins: (env("ALLOWED_ORIGINS") ?? "").split(",")
       .map((origin) => origin.trim().replace(/\/$/, "")).filter(Boolean),
-    trustProxy: ["1", "true"].includes(env("TRUST_PROXY") ?? ""),
   };
   for (
     const [key, name] of Object.entries(TRACKER_ENV) as [
@@ -126,7 +105,7 @@ export function trackerConfigFromEnv(
     ][]
   ) {
     const scale = key === "peerTimeoutMs" ? 1000 : 1; // given in seconds, kept in ms
-    config[key] = positiveInteger(env, name, d[key] / scale) * scale;
+    config[key] = envInteger(env, name, { fallback: d[key] / scale }) * scale;
   }
   // A live client announces every interval; two missed announces may pass before it is dropped.
   if (config.announceIntervalS * 2 * 1000 > config.peerTimeoutMs) {

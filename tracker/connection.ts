@@ -4,7 +4,7 @@
  * @module
  */
 import type { PeerConnection } from "./swarm.ts";
-import type { TokenBucket } from "./rate_limit.ts";
+import type { TokenBucket } from "../utils/rate_limit.ts";
 
 /** How the tracker reaches a client: one per WebSocket. */
 export interface Transport {
@@ -33,8 +33,8 @@ export class Connection implements PeerConnection {
   readonly id: number = Connection.#nextId++;
   /** The channel the client watches (from `?channel=`), if it said. */
   readonly channel?: string;
-  /** The client's IP address, for the per-IP cap (never shown). */
-  readonly ip?: string;
+  /** Its place under the per-address cap, given back when it closes. */
+  readonly slot: AdmissionSlot;
   /** Its message budget. */
   readonly bucket: TokenBucket;
   /** Messages dropped in a row by the rate limit. */
@@ -51,7 +51,7 @@ export class Connection implements PeerConnection {
     this.#transport = transport;
     this.bucket = bucket;
     this.channel = info.channel;
-    this.ip = info.ip;
+    this.slot = info.slot ?? NO_SLOT;
   }
 
   /** Whether the connection is still open. */
@@ -86,10 +86,21 @@ export class Connection implements PeerConnection {
   }
 }
 
+/** A place under the per-address connection cap, held from admission to close. */
+export interface AdmissionSlot {
+  /** The client's address (never shown to anyone). */
+  readonly address?: string;
+  /** Give the place back; only the first call counts. */
+  release(): void;
+}
+
+/** The slot of a connection whose address is not known (nothing to give back). */
+const NO_SLOT: AdmissionSlot = { release() {} };
+
 /** What the server knows about a new connection. */
 export interface ConnectInfo {
   /** The channel the client watches (`?channel=`). */
   channel?: string;
-  /** The client's IP address. */
-  ip?: string;
+  /** The slot reserved for it at admission (`Tracker.reserve`). */
+  slot?: AdmissionSlot;
 }

@@ -111,16 +111,23 @@ export class ProtocolError extends Error {
   readonly infoHash?: string;
   /** The WebTorrent action of the bad message, when known. */
   readonly action?: "announce" | "scrape";
+  /** The bad message speaks the simple API: answer `{"type":"error"}`. */
+  readonly simple: boolean;
 
   /** An error for a frame that cannot be served. */
   constructor(
     message: string,
-    context: { infoHash?: string; action?: "announce" | "scrape" } = {},
+    context: {
+      infoHash?: string;
+      action?: "announce" | "scrape";
+      simple?: boolean;
+    } = {},
   ) {
     super(message);
     this.name = "ProtocolError";
     this.infoHash = context.infoHash;
     this.action = context.action;
+    this.simple = context.simple ?? false;
   }
 }
 
@@ -134,8 +141,11 @@ export interface ParseLimits {
   maxScrape: number;
 }
 
-/** Longest simple-API peer or swarm id. */
-const MAX_SIMPLE_ID = 256;
+/**
+ * Longest simple-API peer or swarm id: room for a UUID or a hex SHA-1, and
+ * no more, like WebTorrent's fixed 20 characters.
+ */
+const MAX_SIMPLE_ID = 64;
 
 /** Default parse limits. */
 export const DEFAULT_PARSE_LIMITS: ParseLimits = {
@@ -331,14 +341,28 @@ function parseScrape(json: Json, limits: ParseLimits): ScrapeMessage {
   return { kind: "scrape", infoHashes };
 }
 
+/** Errors of the simple dialect are answered in its own shape. */
+const SIMPLE = { simple: true };
+
 function simpleId(json: Json, field: string): string {
   const value = json[field];
   if (typeof value !== "string" || value.length === 0) {
-    throw new ProtocolError(`Invalid ${field}: expected a non-empty string`);
+    throw new ProtocolError(
+      `Invalid ${field}: expected a non-empty string`,
+      SIMPLE,
+    );
   }
   if (value.length > MAX_SIMPLE_ID) {
     throw new ProtocolError(
       `Invalid ${field}: ${value.length} characters, at most ${MAX_SIMPLE_ID}`,
+      SIMPLE,
+    );
+  }
+  // Printable ASCII only: ids reach logs, JSON routes and other viewers.
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    throw new ProtocolError(
+      `Invalid ${field}: only printable ASCII characters (no spaces)`,
+      SIMPLE,
     );
   }
   return value;
@@ -354,7 +378,9 @@ function parseSimple(json: Json): SimpleAnnounceMessage | SimpleRelayMessage {
     };
   }
   if (type === "offer" || type === "answer" || type === "ice") {
-    if (json.data === undefined) throw new ProtocolError("Missing data");
+    if (json.data === undefined) {
+      throw new ProtocolError("Missing data", SIMPLE);
+    }
     return {
       kind: "simple-relay",
       type,
@@ -363,7 +389,10 @@ function parseSimple(json: Json): SimpleAnnounceMessage | SimpleRelayMessage {
       data: json.data,
     };
   }
-  throw new ProtocolError(`Unknown type: ${JSON.stringify(type).slice(0, 40)}`);
+  throw new ProtocolError(
+    `Unknown type: ${JSON.stringify(type).slice(0, 40)}`,
+    SIMPLE,
+  );
 }
 
 /**

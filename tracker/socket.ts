@@ -38,25 +38,8 @@ export function checkUpgrade(
 }
 
 /**
- * The client's IP: the socket's peer address, or the first `X-Forwarded-For`
- * entry when the tracker sits behind a proxy it trusts (`TRUST_PROXY`).
- */
-export function clientIp(
-  req: Request,
-  remoteAddr: Deno.Addr | undefined,
-  trustProxy: boolean,
-): string | undefined {
-  if (trustProxy) {
-    const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  return remoteAddr && "hostname" in remoteAddr
-    ? remoteAddr.hostname
-    : undefined;
-}
-
-/**
- * Upgrade a request to a tracker WebSocket. The socket is pinged after
+ * Upgrade a request to a tracker WebSocket; `address` is the client's
+ * (behind proxies, as `TRUST_PROXY` resolves it). The socket is pinged after
  * `idleTimeoutS` of silence and closed if no pong comes back, so dead
  * peers leave their swarms promptly and proxies do not cut idle sockets.
  * A client that does not read what it is sent (its send buffer passes
@@ -65,7 +48,7 @@ export function clientIp(
 export function upgradeToTracker(
   req: Request,
   tracker: Tracker,
-  remoteAddr?: Deno.Addr,
+  address?: string,
 ): Response {
   const { config } = tracker;
   const refusal = checkUpgrade(req, config.allowedOrigins);
@@ -73,8 +56,9 @@ export function upgradeToTracker(
     if (refusal.status === 403) tracker.counters.refused.origin++;
     return Response.json({ error: refusal.error }, { status: refusal.status });
   }
-  const ip = clientIp(req, remoteAddr, config.trustProxy);
-  if (!tracker.admit(ip)) {
+  // The slot is taken now, not on open: concurrent upgrades cannot overshoot the cap.
+  const slot = tracker.reserve(address);
+  if (!slot) {
     return Response.json(
       {
         error:
@@ -83,9 +67,14 @@ export function upgradeToTracker(
       { status: 429 },
     );
   }
-  const { socket, response } = Deno.upgradeWebSocket(req, {
-    idleTimeout: config.idleTimeoutS,
-  });
+  let upgraded: ReturnType<typeof Deno.upgradeWebSocket>;
+  try {
+    upgraded = Deno.upgradeWebSocket(req, { idleTimeout: config.idleTimeoutS });
+  } catch (error) {
+    slot.release();
+    return Response.json({ error: (error as Error).message }, { status: 400 });
+  }
+  const { socket, response } = upgraded;
   let connection: Connection | undefined;
   const channel = new URL(req.url).searchParams.get("channel") ?? undefined;
   socket.onopen = () => {
@@ -110,16 +99,19 @@ export function upgradeToTracker(
       close(code, reason) {
         socket.close(code, reason);
       },
-    }, { channel, ip });
+    }, { channel, slot });
   };
   socket.onmessage = (event: MessageEvent<string | ArrayBuffer | Blob>) => {
     if (connection) tracker.receive(connection, event.data);
   };
+  // A socket that never opened gives its slot back here; an open one on disconnect.
   socket.onclose = () => {
     if (connection) tracker.disconnect(connection);
+    else slot.release();
   };
   socket.onerror = () => {
     if (connection) tracker.disconnect(connection);
+    else slot.release();
   };
   return response;
 }

@@ -172,8 +172,10 @@ export interface TrackerStats {
   rateLimited: number;
   /** Connections closed as too slow since start. */
   slowClosed: number;
-  /** Per-swarm rows, biggest first; only with `?swarms=1`. */
+  /** A page of per-swarm rows, biggest first; only with `?swarms=1`. */
   swarmDetails?: SwarmRow[];
+  /** Swarms in all, and the `?cursor=` of the next page of rows; only with `?swarms=1`. */
+  swarmPage?: { total: number; nextCursor?: string };
   /**
    * The cluster this instance belongs to; only with `TRACKER_BACKEND` set.
    * The fields above count this instance; these count every live instance.

@@ -26,17 +26,21 @@ import {
   type TrackerCounters,
   type TrackerStats,
 } from "./stats.ts";
-import type { Peer } from "./swarm.ts";
+import type { Peer, Swarm } from "./swarm.ts";
+import { type Page, pageOf, type PageRequest } from "../utils/paging.ts";
 import type { SwarmBackend } from "./cluster/backend.ts";
 import { ClusterRelay } from "./cluster_relay.ts";
 import {
+  type AdmissionSlot,
   CloseCode,
   type ConnectInfo,
   Connection,
   type Transport,
 } from "./connection.ts";
+import { addressKey } from "../utils/ip.ts";
+import { isChannelId } from "../channels/channel.ts";
 import { OFFER_TTL_MS, offerFrame, rememberOffer } from "./offers.ts";
-import { TokenBucket } from "./rate_limit.ts";
+import { TokenBucket } from "../utils/rate_limit.ts";
 import { VERSION } from "./version.ts";
 import { log } from "../utils/log.ts";
 
@@ -78,7 +82,7 @@ export class Tracker {
   #limits: ParseLimits;
   #connections = new Set<Connection>();
   #viewersByChannel = new Map<string, number>();
-  #connectionsByIp = new Map<string, number>();
+  #connectionsByAddress = new Map<string, number>();
   #startedAt: number;
   #clock: () => number;
   #sweepTimer?: ReturnType<typeof setInterval>;
@@ -150,13 +154,13 @@ export class Tracker {
     switch (event.type) {
       case "swarm-created":
       case "swarm-removed":
-        log.info(
-          event.type === "swarm-created" ? "swarm.created" : "swarm.removed",
-          {
-            protocol,
-            infoHash: idOf(event.swarm.infoHash),
-          },
-        );
+        // Per swarm and per peer: debug only, so nobody can flood the logs by joining swarms.
+        if (log.enabled("debug")) {
+          log.debug(
+            event.type === "swarm-created" ? "swarm.created" : "swarm.removed",
+            { protocol, infoHash: idOf(event.swarm.infoHash) },
+          );
+        }
         break;
       case "peer-joined":
         peerEvents.joined++;
@@ -174,11 +178,13 @@ export class Tracker {
         }
         if (event.reason === "timeout") {
           peerEvents.timedOut++;
-          log.info("peer.timed_out", {
-            protocol,
-            infoHash: idOf(event.peer.swarm.infoHash),
-            peerId: idOf(event.peer.id),
-          });
+          if (log.enabled("debug")) {
+            log.debug("peer.timed_out", {
+              protocol,
+              infoHash: idOf(event.peer.swarm.infoHash),
+              peerId: idOf(event.peer.id),
+            });
+          }
         } else {
           peerEvents.left++;
           if (log.enabled("debug")) {
@@ -228,26 +234,42 @@ export class Tracker {
   }
 
   /**
-   * Whether a new connection from `ip` is allowed (the per-IP cap); counts a
-   * refusal when it is not.
+   * Reserve a connection slot for `address` (the per-address cap), before
+   * the WebSocket handshake: concurrent upgrades cannot overshoot the cap.
+   * `undefined` (and a counted refusal) when the address is at its cap.
+   * The slot is released once, by {@linkcode Tracker.disconnect} of the
+   * connection it was given to, or by `release()` if none was opened.
    */
-  admit(ip: string | undefined): boolean {
-    if (
-      !ip ||
-      (this.#connectionsByIp.get(ip) ?? 0) < this.config.maxConnectionsPerIp
-    ) return true;
-    this.counters.refused.connectionsPerIp++;
-    return false;
+  reserve(address: string | undefined): AdmissionSlot | undefined {
+    const key = address === undefined ? undefined : addressKey(address);
+    if (key !== undefined) {
+      if (
+        (this.#connectionsByAddress.get(key) ?? 0) >=
+          this.config.maxConnectionsPerIp
+      ) {
+        this.counters.refused.connectionsPerIp++;
+        return undefined;
+      }
+      increment(this.#connectionsByAddress, key, 1);
+    }
+    let held = true;
+    return {
+      address,
+      release: () => {
+        if (!held) return;
+        held = false;
+        if (key !== undefined) increment(this.#connectionsByAddress, key, -1);
+      },
+    };
   }
 
   /**
-   * Register a new client connection. `channel` (a catalog id the player
-   * gives as `?channel=`) lets the tracker count viewers per channel.
+   * Register a new client connection on its reserved slot. `channel` (a
+   * catalog id the player gives as `?channel=`) lets the tracker count
+   * viewers per channel.
    */
   connect(transport: Transport, info: ConnectInfo = {}): Connection {
-    const channel = info.channel && /^[a-z0-9-]{1,64}$/.test(info.channel)
-      ? info.channel
-      : undefined;
+    const channel = isChannelId(info.channel) ? info.channel : undefined;
     const bucket = new TokenBucket(
       this.config.messagesPerSecond,
       this.config.messageBurst,
@@ -255,11 +277,10 @@ export class Tracker {
     );
     const connection = new Connection(transport, bucket, {
       channel,
-      ip: info.ip,
+      slot: info.slot,
     });
     this.#connections.add(connection);
     if (channel) increment(this.#viewersByChannel, channel, 1);
-    if (info.ip) increment(this.#connectionsByIp, info.ip, 1);
     return connection;
   }
 
@@ -276,7 +297,7 @@ export class Tracker {
     if (connection.channel) {
       increment(this.#viewersByChannel, connection.channel, -1);
     }
-    if (connection.ip) increment(this.#connectionsByIp, connection.ip, -1);
+    connection.slot.release();
     this.webtorrent.removeConnection(connection);
     this.simple.removeConnection(connection);
   }
@@ -351,7 +372,8 @@ export class Tracker {
     } catch (error) {
       if (error instanceof ProtocolError) {
         counted.invalid++;
-        this.#fail(connection, error);
+        if (error.simple) this.#simpleError(connection, error.message);
+        else this.#fail(connection, error);
       } else if (error instanceof PeerIdTakenError) {
         this.#fail(connection, new ProtocolError(error.message));
       } else {
@@ -379,7 +401,7 @@ export class Tracker {
     }
     const context = { action: "announce" as const, infoHash };
     if (!registry.peerOf(connection, infoHash)) {
-      this.#checkCapacity(connection, infoHash, context);
+      this.#checkCapacity(connection, registry, infoHash, context);
     }
     let peer: Peer;
     let joined: boolean;
@@ -439,18 +461,21 @@ export class Tracker {
     }
   }
 
-  /** Refuse a new peer beyond the caps, with a polite failure reason. */
+  /**
+   * Refuse a new peer beyond the caps, with a polite failure reason. Both
+   * dialects pass here and count together: swarms of a connection, peers
+   * of a swarm, peers of the tracker.
+   */
   #checkCapacity(
     connection: Connection,
+    registry: Registry,
     infoHash: string,
-    context: { action: "announce"; infoHash: string },
+    context?: { action: "announce"; infoHash: string },
   ): void {
     const { refused } = this.counters;
-    const registry = this.webtorrent;
-    if (
-      (registry.peersOf(connection)?.size ?? 0) >=
-        this.config.maxSwarmsPerConnection
-    ) {
+    const joined = (this.webtorrent.peersOf(connection)?.size ?? 0) +
+      (this.simple.peersOf(connection)?.size ?? 0);
+    if (joined >= this.config.maxSwarmsPerConnection) {
       refused.swarmsPerConnection++;
       throw new ProtocolError(
         `Too many swarms on one connection: at most ${this.config.maxSwarmsPerConnection}`,
@@ -466,7 +491,9 @@ export class Tracker {
         context,
       );
     }
-    if (registry.peerCount + this.simple.peerCount >= this.config.maxPeers) {
+    if (
+      this.webtorrent.peerCount + this.simple.peerCount >= this.config.maxPeers
+    ) {
       refused.totalPeers++;
       throw new ProtocolError("Tracker is full: try again later", context);
     }
@@ -591,14 +618,22 @@ export class Tracker {
   ): void {
     let peer: Peer;
     try {
+      if (!this.simple.peerOf(connection, message.infoHash)) {
+        this.#checkCapacity(connection, this.simple, message.infoHash);
+      }
       peer =
         this.simple.announce(connection, message.infoHash, message.peerId).peer;
     } catch (error) {
       if (error instanceof PeerIdTakenError) {
+        this.counters.refused.peerIdTaken++;
         this.#simpleError(
           connection,
           `peerId ${message.peerId} is in use by another connection`,
         );
+        return;
+      }
+      if (error instanceof ProtocolError) {
+        this.#simpleError(connection, error.message);
         return;
       }
       throw error;
@@ -657,33 +692,17 @@ export class Tracker {
     connection.send(JSON.stringify({ type: "error", message: text }));
   }
 
-  /** Stats for `GET /tracker/stats`; `withSwarms` adds per-swarm rows. */
-  stats(withSwarms = false): TrackerStats {
+  /**
+   * Stats for `GET /tracker/stats`; `swarms` adds a page of per-swarm rows,
+   * biggest first (totals stay exact whatever the page).
+   */
+  stats(swarms?: PageRequest): TrackerStats {
     let seeders = 0;
     let peers = 0;
-    const rows: SwarmRow[] = [];
-    for (
-      const [protocol, registry] of [["webtorrent", this.webtorrent], [
-        "simple",
-        this.simple,
-      ]] as const
-    ) {
+    for (const registry of [this.webtorrent, this.simple]) {
       for (const swarm of registry.swarms.values()) {
         seeders += swarm.complete;
         peers += swarm.size;
-        if (withSwarms) {
-          rows.push({
-            infoHash: protocol === "webtorrent"
-              ? binaryToHex(swarm.infoHash)
-              : swarm.infoHash,
-            protocol,
-            peers: swarm.size,
-            seeders: swarm.complete,
-            leechers: swarm.incomplete,
-            downloaded: swarm.downloaded,
-            createdAt: new Date(swarm.createdAt).toISOString(),
-          });
-        }
       }
     }
     const {
@@ -710,47 +729,119 @@ export class Tracker {
       rateLimited,
       slowClosed,
     };
-    if (withSwarms) stats.swarmDetails = rows.sort((a, b) => b.peers - a.peers);
+    if (swarms) {
+      const page = pageOf(
+        this.#allSwarms(),
+        (a, b) => b.swarm.size - a.swarm.size || a.order - b.order,
+        swarms,
+        ({ swarm, protocol }): SwarmRow => ({
+          infoHash: this.#idText(protocol, swarm.infoHash),
+          protocol,
+          peers: swarm.size,
+          seeders: swarm.complete,
+          leechers: swarm.incomplete,
+          downloaded: swarm.downloaded,
+          createdAt: new Date(swarm.createdAt).toISOString(),
+        }),
+      );
+      stats.swarmDetails = page.items;
+      stats.swarmPage = { total: page.total, nextCursor: page.nextCursor };
+    }
     if (this.#relay) stats.cluster = this.#relay.stats();
     return stats;
   }
 
-  /**
-   * The peers of a swarm on every instance of the cluster (this instance's
-   * own when there is no cluster, or it is unreachable).
-   */
-  async peersAcrossCluster(
-    infoHash: string,
-  ): Promise<ReturnType<Tracker["peers"]>> {
-    const local = this.peers(infoHash);
-    if (!this.#relay?.connected || local?.protocol === "simple") return local;
-    const peers = await this.#relay.peers(infoHash, local?.peers ?? []);
-    return peers.length > 0 ? { protocol: "webtorrent", peers } : undefined;
+  /** Every swarm of both dialects, numbered in a stable order for ties. */
+  *#allSwarms(): Generator<
+    { swarm: Swarm; protocol: "webtorrent" | "simple"; order: number }
+  > {
+    let order = 0;
+    for (const swarm of this.webtorrent.swarms.values()) {
+      yield { swarm, protocol: "webtorrent", order: order++ };
+    }
+    for (const swarm of this.simple.swarms.values()) {
+      yield { swarm, protocol: "simple", order: order++ };
+    }
+  }
+
+  /** An id as scripts read it: WebTorrent ids as hex, simple-API ids as given. */
+  #idText(protocol: "webtorrent" | "simple", id: string): string {
+    return protocol === "webtorrent" ? binaryToHex(id) : id;
   }
 
   /**
-   * The peers of a swarm, for `GET /tracker/peers/:infoHash`. `infoHash` is
-   * the binary info_hash (WebTorrent) or the id (simple API).
+   * The peers of a swarm on every instance of the cluster (this instance's
+   * own when there is no cluster, or it is unreachable), a page at a time.
    */
-  peers(
+  async peersAcrossCluster(
     infoHash: string,
-  ): { protocol: "webtorrent" | "simple"; peers: PeerInfo[] } | undefined {
-    for (
-      const [protocol, registry] of [["webtorrent", this.webtorrent], [
-        "simple",
-        this.simple,
-      ]] as const
-    ) {
-      const swarm = registry.swarms.get(infoHash);
-      if (!swarm) continue;
-      const peers = swarm.peers().map((peer) => ({
-        peerId: protocol === "webtorrent" ? binaryToHex(peer.id) : peer.id,
-        complete: peer.complete,
-        joinedAt: new Date(peer.joinedAt).toISOString(),
-        lastSeen: new Date(peer.lastSeen).toISOString(),
-      })).sort((a, b) => a.joinedAt.localeCompare(b.joinedAt));
-      return { protocol, peers };
+    page: PageRequest,
+  ): Promise<PeersPage | undefined> {
+    const local = this.#localSwarm(infoHash);
+    if (!this.#relay?.connected || local?.protocol === "simple") {
+      if (!local) return undefined;
+      // Only the page's peers are formatted, whatever the swarm's size.
+      const { protocol, swarm } = local;
+      const found = pageOf(
+        swarm.peers(),
+        (a, b) => a.joinedAt - b.joinedAt || a.slot - b.slot,
+        page,
+        (peer) => this.#peerInfo(protocol, peer),
+      );
+      return { protocol, ...renamePeers(found) };
     }
-    return undefined;
+    const mine =
+      local?.swarm.peers().map((peer) => this.#peerInfo("webtorrent", peer)) ??
+        [];
+    const peers = await this.#relay.peers(infoHash, mine);
+    if (peers.length === 0) return undefined;
+    return {
+      protocol: "webtorrent",
+      ...renamePeers(pageOf(
+        peers,
+        (a, b) =>
+          a.joinedAt.localeCompare(b.joinedAt) ||
+          a.peerId.localeCompare(b.peerId),
+        page,
+        (peer) => peer,
+      )),
+    };
   }
+
+  #peerInfo(protocol: "webtorrent" | "simple", peer: Peer): PeerInfo {
+    return {
+      peerId: this.#idText(protocol, peer.id),
+      complete: peer.complete,
+      joinedAt: new Date(peer.joinedAt).toISOString(),
+      lastSeen: new Date(peer.lastSeen).toISOString(),
+    };
+  }
+
+  /** This instance's swarm with this id: binary (WebTorrent) or as given (simple API). */
+  #localSwarm(
+    infoHash: string,
+  ): { protocol: "webtorrent" | "simple"; swarm: Swarm } | undefined {
+    const webtorrent = this.webtorrent.swarms.get(infoHash);
+    if (webtorrent) return { protocol: "webtorrent", swarm: webtorrent };
+    const simple = this.simple.swarms.get(infoHash);
+    return simple && { protocol: "simple", swarm: simple };
+  }
+}
+
+/** A page of a swarm's peers, for `GET /tracker/peers/:infoHash`. */
+export interface PeersPage {
+  /** Which dialect the swarm speaks. */
+  protocol: "webtorrent" | "simple";
+  /** The page, earliest joiners first. */
+  peers: PeerInfo[];
+  /** Peers in the swarm. */
+  total: number;
+  /** `?cursor=` of the next page; absent on the last. */
+  nextCursor?: string;
+}
+
+function renamePeers(
+  page: Page<PeerInfo>,
+): Omit<PeersPage, "protocol"> {
+  return { peers: page.items, total: page.total, nextCursor: page.nextCursor };
 }

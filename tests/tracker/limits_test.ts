@@ -22,7 +22,7 @@ function setup(config: Partial<TrackerConfig> = {}) {
     clock: () => clock.now,
     random: () => 0.5,
   });
-  const open = (ip = "10.0.0.1"): Client => {
+  const open = (ip = "10.0.0.1", slot = tracker.reserve(ip)): Client => {
     const client = { frames: [] } as unknown as Client;
     client.connection = tracker.connect({
       send(text) {
@@ -32,7 +32,7 @@ function setup(config: Partial<TrackerConfig> = {}) {
       close(code) {
         client.closed = code;
       },
-    }, { ip });
+    }, { slot });
     client.send = (message) =>
       tracker.receive(client.connection, JSON.stringify(message));
     client.last = () => client.frames.at(-1);
@@ -220,13 +220,111 @@ Deno.test("answers reach only the peer whose offer was actually delivered", asyn
   assert.equal(tracker.counters.refused.unknownOffer, 5);
 });
 
-Deno.test("the per-IP cap admits a bounded number of connections per address", () => {
-  const { tracker, open } = setup({ maxConnectionsPerIp: 2 });
-  const a = open("192.0.2.1");
-  open("192.0.2.1");
-  assert.equal(tracker.admit("192.0.2.1"), false);
-  assert.equal(tracker.admit("192.0.2.2"), true);
-  tracker.disconnect(a.connection);
-  assert.equal(tracker.admit("192.0.2.1"), true);
-  assert.equal(tracker.counters.refused.connectionsPerIp, 1);
+Deno.test("the per-address cap holds slots from admission to close", async (t) => {
+  await t.step("a bounded number of connections per address", () => {
+    const { tracker, open } = setup({ maxConnectionsPerIp: 2 });
+    const a = open("192.0.2.1");
+    open("192.0.2.1");
+    assert.equal(tracker.reserve("192.0.2.1"), undefined);
+    assert.ok(tracker.reserve("192.0.2.2"));
+    tracker.disconnect(a.connection);
+    assert.ok(tracker.reserve("192.0.2.1"));
+    assert.equal(tracker.counters.refused.connectionsPerIp, 1);
+  });
+  await t.step("a slot is taken at admission, before any socket opens", () => {
+    const { tracker } = setup({ maxConnectionsPerIp: 3 });
+    const slots = Array.from({ length: 5 }, () => tracker.reserve("192.0.2.9"));
+    assert.equal(slots.filter(Boolean).length, 3);
+    slots[0]!.release();
+    slots[0]!.release(); // twice gives back one place, not two
+    assert.ok(tracker.reserve("192.0.2.9"));
+    assert.equal(tracker.reserve("192.0.2.9"), undefined);
+  });
+  await t.step("IPv6 addresses count by their /64", () => {
+    const { tracker } = setup({ maxConnectionsPerIp: 2 });
+    assert.ok(tracker.reserve("2001:db8:1:2::1"));
+    assert.ok(tracker.reserve("2001:db8:1:2::2"));
+    assert.equal(
+      tracker.reserve("2001:db8:1:2:ffff::3"),
+      undefined,
+      "rotating addresses inside one /64 does not multiply the cap",
+    );
+    assert.ok(
+      tracker.reserve("2001:db8:1:3::1"),
+      "the next /64 is another subscriber",
+    );
+  });
+});
+
+Deno.test("the simple API goes through the same caps as WebTorrent (the bypass is closed)", async (t) => {
+  await t.step(
+    "one socket cannot join more swarms than the cap with simple announces",
+    () => {
+      const { tracker, open } = setup({ maxSwarmsPerConnection: 10 });
+      const client = open();
+      const errors: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        client.send({ type: "announce", peerId: "p1", infoHash: `swarm-${i}` });
+        const last = client.last();
+        if (last?.type === "error") errors.push(String(last.message));
+      }
+      assert.equal(tracker.simple.swarms.size, 10);
+      assert.equal(errors.length, 30);
+      assert.match(errors[0]!, /Too many swarms on one connection: at most 10/);
+    },
+  );
+  await t.step(
+    "simple and WebTorrent swarms count together per connection",
+    () => {
+      const { open } = setup({ maxSwarmsPerConnection: 2 });
+      const client = open();
+      client.send({ type: "announce", peerId: "p1", infoHash: "simple-one" });
+      client.send(announce(id20("a"), {}, id20("h1")));
+      client.send(announce(id20("a"), {}, id20("h2")));
+      assert.match(
+        String(client.last()?.["failure reason"]),
+        /Too many swarms on one connection/,
+      );
+    },
+  );
+  await t.step(
+    "simple announces from one address cannot fill the tracker and lock WebTorrent viewers out",
+    () => {
+      const { tracker, open } = setup({
+        maxPeers: 30,
+        maxSwarmsPerConnection: 10,
+        maxConnectionsPerIp: 2,
+      });
+      let admitted = 0;
+      for (let s = 0; s < 5; s++) {
+        const slot = tracker.reserve("203.0.113.7");
+        if (!slot) continue; // what the upgrade refuses (429)
+        admitted++;
+        const attacker = open("203.0.113.7", slot);
+        for (let i = 0; i < 40; i++) {
+          attacker.send({
+            type: "announce",
+            peerId: `attacker-${s}`,
+            infoHash: `junk-${s}-${i}`,
+          });
+        }
+      }
+      // Before: 5 sockets x 40 simple swarms filled all 30 places.
+      assert.equal(admitted, 2);
+      assert.ok(tracker.simple.peerCount <= 20);
+      const viewer = open("198.51.100.1");
+      viewer.send(announce(id20("viewer")));
+      assert.equal(viewer.last()?.action, "announce");
+      assert.equal(viewer.last()?.["failure reason"], undefined);
+    },
+  );
+  await t.step("simple-API ids are capped at 64 printable characters", () => {
+    const { tracker, open } = setup();
+    const client = open();
+    client.send({ type: "announce", peerId: "p1", infoHash: "x".repeat(250) });
+    assert.match(String(client.last()?.message), /250 characters, at most 64/);
+    client.send({ type: "announce", peerId: "p 1\n", infoHash: "ok" });
+    assert.match(String(client.last()?.message), /printable ASCII/);
+    assert.equal(tracker.simple.swarms.size, 0);
+  });
 });

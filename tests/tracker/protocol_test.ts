@@ -196,7 +196,7 @@ Deno.test("parseMessage() reads the simple signaling API", () => {
       peerId: "x".repeat(300),
       infoHash: "c",
     }),
-    /Invalid peerId: 300 characters, at most 256/,
+    /Invalid peerId: 300 characters, at most 64/,
   );
   rejects('{"type":"dance"}', /Unknown type: "dance"/);
 });

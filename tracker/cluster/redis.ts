@@ -54,7 +54,7 @@ export interface RedisBackendOptions {
 }
 
 /** A client that fails fast while Redis is down and reconnects by itself. */
-function newClient(url: string) {
+export function newRedisClient(url: string) {
   return createClient({
     url,
     // Fail fast while Redis is down: the tracker falls back to local swarms.
@@ -67,7 +67,8 @@ function newClient(url: string) {
   });
 }
 
-type RedisClient = ReturnType<typeof newClient>;
+/** A client made by {@linkcode newRedisClient}. */
+export type RedisClient = ReturnType<typeof newRedisClient>;
 
 /** Deletes a swarm's expired members from both keys; returns how many. */
 const SWEEP_SCRIPT = `
@@ -147,8 +148,8 @@ export class RedisBackend implements SwarmBackend {
       new TextEncoder().encode(ANNOUNCE_SCRIPT),
       "SHA-1",
     );
-    const command = newClient(this.#url);
-    const subscriber = newClient(this.#url);
+    const command = newRedisClient(this.#url);
+    const subscriber = newRedisClient(this.#url);
     this.#command = command;
     this.#subscriber = subscriber;
     for (const client of [command, subscriber]) {
