@@ -4,7 +4,7 @@
  * @module
  */
 import { type Channel, parseChannel, playerKind } from "./channel.ts";
-import { type Fetcher, probeStreamKind, type StreamKind } from "./probe.ts";
+import { type ProbeOptions, probeStream, type StreamKind } from "./probe.ts";
 import { type CatalogResult, parseM3u } from "./m3u.ts";
 import { DEFAULT_CHANNELS } from "./default.ts";
 import { log } from "../utils/log.ts";
@@ -80,6 +80,7 @@ export class Catalog {
   #channels: Channel[];
   #byId: Map<string, Channel>;
   #kinds = new Map<string, StreamKind>();
+  #peakBitrates = new Map<string, number>();
 
   /** A catalog of these channels (ids must be unique). */
   constructor(channels: Channel[]) {
@@ -102,19 +103,34 @@ export class Catalog {
     return this.#kinds.get(id) ?? "unknown";
   }
 
+  /** The channel's top bitrate (bits/s) from its master playlist, once probed. */
+  peakBitrate(id: string): number | undefined {
+    return this.#peakBitrates.get(id);
+  }
+
   /**
    * Read every HLS channel's playlist to tell live from VOD, a few at a
    * time. Failures leave `unknown`; they are logged, never thrown.
    */
-  async probe(fetcher: Fetcher, concurrency = 4): Promise<void> {
+  async probe(options: ProbeOptions, concurrency = 4): Promise<void> {
     const queue = this.#channels.filter((channel) =>
       playerKind(channel.url) === "hls"
     );
     const worker = async () => {
       for (let channel = queue.shift(); channel; channel = queue.shift()) {
-        const kind = await probeStreamKind(channel.url, fetcher);
+        const { kind, peakBitrate, refused } = await probeStream(
+          channel.url,
+          options,
+        );
         this.#kinds.set(channel.id, kind);
-        if (kind === "unknown") {
+        if (peakBitrate) this.#peakBitrates.set(channel.id, peakBitrate);
+        if (refused) {
+          log.warn("catalog.probe_refused", {
+            channel: channel.id,
+            url: channel.url,
+            reason: refused,
+          });
+        } else if (kind === "unknown") {
           log.warn("catalog.probe_failed", {
             channel: channel.id,
             url: channel.url,

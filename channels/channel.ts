@@ -54,12 +54,30 @@ export function slugify(name: string): string {
     .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
 }
 
+/** The shape of every channel id: what {@linkcode slugify} makes. */
+const CHANNEL_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * Whether `value` can be a channel id (what {@linkcode slugify} produces,
+ * at most 64 characters): the one check for ids arriving from outside.
+ */
+export function isChannelId(value: unknown): value is string {
+  return typeof value === "string" && value.length <= 64 &&
+    CHANNEL_ID.test(value);
+}
+
 /**
  * Check a stream or logo URL: only `http(s)` URLs and paths on this site
  * (`/media/…`) pass; `javascript:`, `data:` and the like are refused.
  */
 export function checkUrl(value: string, field: string): string {
   const trimmed = value.trim();
+  if (trimmed.includes("\\")) {
+    // Browsers read a backslash as a slash: "/\evil.example" is "//evil.example".
+    throw new TypeError(
+      `Invalid ${field}: "${trimmed.slice(0, 80)}" has a backslash`,
+    );
+  }
   if (trimmed.startsWith("/") && !trimmed.startsWith("//")) return trimmed;
   let url: URL;
   try {

@@ -28,7 +28,10 @@ export async function startTestServer(
           new Error(`Tests fetch loopback only, not ${hostname}`),
         );
       }
-      return fetch(url, { signal: AbortSignal.timeout(5000) });
+      return fetch(url, {
+        signal: AbortSignal.timeout(5000),
+        redirect: "manual",
+      });
     },
     ...config,
   });
