@@ -1,13 +1,36 @@
 /**
- * Aggregates player reports per channel and overall: viewers now, bytes via
- * HTTP / P2P / uploaded, origin offload, time to first frame, stalls, and
- * per-minute buckets for the last hours. Memory is bounded (sessions,
- * channels, buckets). No client can distort the totals by much: each
- * report's contribution is the difference from that session's previous
- * totals, clamped to what a connection could move in the time elapsed.
+ * Aggregates player reports per channel and overall: viewers now (and why
+ * some have no P2P), bytes via HTTP / P2P / uploaded, origin offload, time
+ * to first frame, stalls, and per-minute buckets. Counts go to a store
+ * every few seconds, so they survive restarts and add up across instances.
+ *
+ * Nothing a client sends can move the figures by much: a report counts only
+ * with a session token the server minted for a page view, each session is
+ * credited within a real-time budget ({@linkcode creditReport}), one
+ * address has a few sessions counted at once, and memory is bounded
+ * (sessions, channels, buckets).
  * @module
  */
-import type { PlayerReport } from "./report.ts";
+import {
+  P2P_STATUSES,
+  type PlayerReport,
+  type ReportedP2PStatus,
+} from "./report.ts";
+import type { SessionClaims } from "./session_token.ts";
+import { creditReport, newSession, type Session } from "./sessions.ts";
+import {
+  addAt,
+  addFields,
+  type AnalyticsStore,
+  type BucketFigures,
+  emptyBucket,
+  emptyTotals,
+  MemoryStore,
+  plusQueued,
+  type StoreDelta,
+  type Totals,
+} from "./store.ts";
+import { log } from "../utils/log.ts";
 
 /** Options of {@linkcode Aggregator}. */
 export interface AggregatorOptions {
@@ -17,7 +40,13 @@ export interface AggregatorOptions {
   bucketMs?: number;
   /** Buckets kept per channel (180 one-minute buckets: 3 hours). */
   bucketCount?: number;
-  /** Most bytes per second one session may be credited with (down, and up). */
+  /** Where the counts go; in memory by default. */
+  store?: AnalyticsStore;
+  /** How often counts are flushed to the store (ms). */
+  flushMs?: number;
+  /** A channel's top bitrate (bits/s, from its master playlist), if known. */
+  peakBitrateOf?: (channel: string) => number | undefined;
+  /** Most bytes per second one session may be credited when its channel's bitrate is unknown. */
   maxBytesPerSecond?: number;
   /** A session without a report for this long is no longer watching (ms). */
   viewerTtlMs?: number;
@@ -27,19 +56,37 @@ export interface AggregatorOptions {
   maxSessions?: number;
   /** Most channels tracked. */
   maxChannels?: number;
+  /** Sessions of one address counted at once (a household; `ANALYTICS_SESSIONS_PER_IP`). */
+  maxSessionsPerAddress?: number;
+}
+
+/** Viewers without P2P, by reason. */
+export interface NoP2PCounts {
+  /** Off for the deployment (`P2P_ENABLED=false`). */
+  operator: number;
+  /** Off by the viewer's switch. */
+  viewer: number;
+  /** The browser has no WebRTC. */
+  webrtc: number;
+  /** Native HLS (Safari, iOS): P2P cannot run, bytes are unknown. */
+  native: number;
+  /** The tracker could not be reached. */
+  tracker: number;
 }
 
 /** Bytes and quality figures of a channel, or of all. */
 export interface P2PFigures {
   /** Players reporting in the last `viewerTtlMs`. */
   viewers: number;
-  /** Bytes the origin served to players. */
+  /** Of those, viewers without P2P, by reason. */
+  noP2P: NoP2PCounts;
+  /** Bytes the origin served to players whose bytes are known. */
   httpBytes: number;
   /** Bytes players got from each other. */
   p2pBytes: number;
   /** Bytes players sent to each other. */
   uploadedBytes: number;
-  /** Share of delivered bytes that came from peers (0..1): the origin offload. */
+  /** Share of delivered bytes (of viewers whose bytes are known) that came from peers (0..1). */
   offload: number;
   /** Mean time to first frame (ms), or null before any. */
   avgTtffMs: number | null;
@@ -47,139 +94,147 @@ export interface P2PFigures {
   stalls: number;
 }
 
-/** Running totals of a channel (or of all) that instances can add up. */
-export interface SharedTotals extends Totals {
-  /** Players reporting now. */
-  viewers: number;
-}
-
-/** What one instance shares with the others: all channels, and each. */
-export interface SharedFigures {
-  /** Totals of all channels. */
-  all: SharedTotals;
-  /** Totals per channel id. */
-  channels: Record<string, SharedTotals>;
-}
+/** Players reporting now, by channel, then P2P status. */
+export type ViewerCounts = Record<
+  string,
+  Partial<Record<ReportedP2PStatus, number>>
+>;
 
 /** One history bucket. */
-export interface HistoryBucket {
+export interface HistoryBucket extends BucketFigures {
   /** Bucket start (ISO 8601). */
   start: string;
-  /** Distinct players that reported in it. */
-  viewers: number;
-  /** Origin bytes in it. */
-  httpBytes: number;
-  /** Peer bytes in it. */
-  p2pBytes: number;
-  /** Uploaded bytes in it. */
-  uploadedBytes: number;
 }
+
+/** All channels' figures and each channel's. */
+export type FiguresSnapshot = P2PFigures & {
+  channels: Record<string, P2PFigures>;
+};
 
 /** Outcome of {@linkcode Aggregator.ingest}. */
 export type IngestResult = { accepted: true; clamped: boolean } | {
   accepted: false;
+  status: 409 | 429;
   reason: string;
 };
 
-interface Session {
-  channel: string;
-  totals: PlayerReport["totals"];
-  lastAt: number;
-  final: boolean;
-  bucketStart: number;
-  ttffCounted: boolean;
-}
+const NO_P2P_REASONS = [
+  "operator",
+  "viewer",
+  "webrtc",
+  "native",
+  "tracker",
+] as const satisfies ReadonlyArray<ReportedP2PStatus>;
 
-/** Running totals of player reports (of a channel, or of all). */
-export interface Totals {
-  /** Bytes the origin served to players. */
-  httpBytes: number;
-  /** Bytes players got from each other. */
-  p2pBytes: number;
-  /** Bytes players sent to each other. */
-  uploadedBytes: number;
-  /** Playback stalls. */
-  stalls: number;
-  /** Sum of times to first frame (ms). */
-  ttffSum: number;
-  /** Times to first frame counted. */
-  ttffCount: number;
-}
-
-interface Bucket {
-  start: number;
-  viewers: number;
-  httpBytes: number;
-  p2pBytes: number;
-  uploadedBytes: number;
-}
-
-const FIRST_REPORT_ALLOWANCE_S = 30; // a session's first report may cover this much playback
-
-function emptyTotals(): Totals {
-  return {
-    httpBytes: 0,
-    p2pBytes: 0,
-    uploadedBytes: 0,
-    stalls: 0,
-    ttffSum: 0,
-    ttffCount: 0,
-  };
-}
-
-/** Add `from` into `into`. */
-function addTotals(into: SharedTotals, from: SharedTotals): void {
-  into.viewers += from.viewers;
-  into.httpBytes += from.httpBytes;
-  into.p2pBytes += from.p2pBytes;
-  into.uploadedBytes += from.uploadedBytes;
-  into.stalls += from.stalls;
-  into.ttffSum += from.ttffSum;
-  into.ttffCount += from.ttffCount;
+function emptyDelta(): StoreDelta {
+  return { totals: new Map(), buckets: new Map() };
 }
 
 /** Player-reported P2P figures. */
 export class Aggregator {
   #clock: () => number;
   #bucketMs: number;
-  #bucketCount: number;
+  #keepMs: number;
+  #store: AnalyticsStore;
+  #flushMs: number;
+  #peakBitrateOf: (channel: string) => number | undefined;
   #maxBytesPerSecond: number;
   #viewerTtlMs: number;
   #minIntervalMs: number;
   #maxSessions: number;
   #maxChannels: number;
+  #maxPerAddress: number;
   #sessions = new Map<string, Session>(); // least recently reporting first
-  #channels = new Map<string, Totals>();
-  #history = new Map<string, Bucket[]>();
-  #all = emptyTotals();
+  #byAddress = new Map<string, Set<Session>>();
+  #channels = new Set<string>();
+  #pending = emptyDelta();
+  #stored = new Map<string, Totals>();
+  #timer?: ReturnType<typeof setInterval>;
+  #storeDown = false;
 
   /** An empty aggregator. */
   constructor(options: AggregatorOptions = {}) {
     this.#clock = options.clock ?? Date.now;
     this.#bucketMs = options.bucketMs ?? 60_000;
-    this.#bucketCount = options.bucketCount ?? 180;
+    this.#keepMs = this.#bucketMs * (options.bucketCount ?? 180);
+    this.#store = options.store ?? new MemoryStore(this.#keepMs, this.#clock);
+    this.#flushMs = options.flushMs ?? 5000;
+    this.#peakBitrateOf = options.peakBitrateOf ?? (() => undefined);
     this.#maxBytesPerSecond = options.maxBytesPerSecond ?? 12.5e6; // 100 Mbit/s
     this.#viewerTtlMs = options.viewerTtlMs ?? 30_000;
     this.#minIntervalMs = options.minReportIntervalMs ?? 2_000;
     this.#maxSessions = options.maxSessions ?? 50_000;
     this.#maxChannels = options.maxChannels ?? 1_000;
+    this.#maxPerAddress = options.maxSessionsPerAddress ?? 4;
   }
 
-  /** Count a report; refuses one that comes too soon or for too many channels. */
-  ingest(report: PlayerReport): IngestResult {
+  /** The store behind the figures. */
+  get store(): AnalyticsStore {
+    return this.#store;
+  }
+
+  /** Flush to the store every few seconds from now on. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => void this.flush(), this.#flushMs);
+    Deno.unrefTimer(this.#timer);
+  }
+
+  /** Stop flushing periodically, flush once more and close the store. */
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.flush();
+    await this.#store.close();
+  }
+
+  /** Hand what was counted since the last flush to the store; never rejects. */
+  async flush(): Promise<void> {
+    const delta = this.#pending;
+    if (delta.totals.size === 0 && delta.buckets.size === 0) return;
+    this.#pending = emptyDelta();
+    try {
+      await this.#store.add(delta); // a store that fails keeps the increments queued
+      if (this.#storeDown) log.info("analytics.store_back", {});
+      this.#storeDown = false;
+    } catch (error) {
+      if (!this.#storeDown) {
+        log.error("analytics.store_unreachable", {
+          store: this.#store.kind,
+          error: String(error),
+          fallback: "counts stay queued until the store answers",
+        });
+      }
+      this.#storeDown = true;
+    }
+  }
+
+  #live(session: Session, now: number): boolean {
+    return !session.final && (session.lastAt ?? session.issuedAt) >=
+        now - this.#viewerTtlMs;
+  }
+
+  /**
+   * Count a report of the session `claims` (from its verified token) sent
+   * from `address` (its per-address key).
+   */
+  ingest(
+    report: PlayerReport,
+    claims: SessionClaims,
+    address: string,
+  ): IngestResult {
     const now = this.#clock();
-    let session = this.#sessions.get(report.sessionId);
-    if (session && session.channel !== report.channel) {
-      return {
-        accepted: false,
-        reason: "A session reports one channel; start a new session",
-      };
+    let session = this.#sessions.get(claims.sessionId);
+    if (session?.final) {
+      return { accepted: false, status: 409, reason: "Session ended" };
     }
     if (
-      session && !report.final && now - session.lastAt < this.#minIntervalMs
+      session?.lastAt !== undefined && !report.final &&
+      now - session.lastAt < this.#minIntervalMs
     ) {
       return {
         accepted: false,
+        status: 429,
         reason:
           `Reports from one session at most every ${this.#minIntervalMs} ms`,
       };
@@ -188,125 +243,117 @@ export class Aggregator {
       !this.#channels.has(report.channel) &&
       this.#channels.size >= this.#maxChannels
     ) {
-      return { accepted: false, reason: "Too many channels" };
+      return { accepted: false, status: 429, reason: "Too many channels" };
     }
-    const previous = session?.totals ??
-      { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, stalls: 0 };
-    const seconds = session
-      ? (now - session.lastAt) / 1000
-      : FIRST_REPORT_ALLOWANCE_S;
-    const budget = this.#maxBytesPerSecond * Math.max(seconds, 1);
-    // Differences from the last totals; a total that went down (a restarted counter) adds nothing.
-    let http = Math.max(0, report.totals.httpBytes - previous.httpBytes);
-    let p2p = Math.max(0, report.totals.p2pBytes - previous.p2pBytes);
-    let up = Math.max(0, report.totals.uploadedBytes - previous.uploadedBytes);
-    let stalls = Math.max(0, report.totals.stalls - previous.stalls);
-    let clamped = false;
-    if (http + p2p > budget) {
-      const scale = budget / (http + p2p);
-      http = Math.floor(http * scale);
-      p2p = Math.floor(p2p * scale);
-      clamped = true;
+    if (!session) {
+      const mine = this.#byAddress.get(address);
+      let live = 0;
+      for (const other of mine ?? []) if (this.#live(other, now)) live++;
+      if (live >= this.#maxPerAddress) {
+        return {
+          accepted: false,
+          status: 429,
+          reason:
+            `At most ${this.#maxPerAddress} viewers from one address are counted`,
+        };
+      }
+      session = newSession(claims, address, report);
+      if (mine) mine.add(session);
+      else this.#byAddress.set(address, new Set([session]));
     }
-    if (up > budget) {
-      up = Math.floor(budget);
-      clamped = true;
-    }
-    if (stalls > 60) {
-      stalls = 60; // more than one stall a second of reporting is not believable
-      clamped = true;
+    const credit = creditReport(
+      session,
+      report,
+      now,
+      this.#rate(report.channel),
+    );
+    this.#sessions.delete(session.id); // re-insert: most recent last
+    this.#sessions.set(session.id, session);
+    this.#channels.add(report.channel);
+    const totals = this.#pending.totals.get(report.channel) ?? emptyTotals();
+    this.#pending.totals.set(report.channel, totals);
+    totals.httpBytes += credit.http;
+    totals.p2pBytes += credit.p2p;
+    totals.uploadedBytes += credit.up;
+    totals.stalls += credit.stalls;
+    if (credit.ttffMs !== null) {
+      totals.ttffSum += credit.ttffMs;
+      totals.ttffCount++;
     }
     const bucketStart = now - (now % this.#bucketMs);
-    if (!session) {
-      session = {
-        channel: report.channel,
-        totals: report.totals,
-        lastAt: now,
-        final: false,
-        bucketStart: -1,
-        ttffCounted: false,
-      };
-    }
-    this.#sessions.delete(report.sessionId); // re-insert: most recent last
-    this.#sessions.set(report.sessionId, session);
-    const channel = this.#channels.get(report.channel) ?? emptyTotals();
-    this.#channels.set(report.channel, channel);
-    for (const totals of [channel, this.#all]) {
-      totals.httpBytes += http;
-      totals.p2pBytes += p2p;
-      totals.uploadedBytes += up;
-      totals.stalls += stalls;
-      if (!session.ttffCounted && report.ttffMs !== null) {
-        totals.ttffSum += report.ttffMs;
-        totals.ttffCount++;
-      }
-    }
-    if (report.ttffMs !== null) session.ttffCounted = true;
-    const bucket = this.#bucket(report.channel, bucketStart);
-    bucket.httpBytes += http;
-    bucket.p2pBytes += p2p;
-    bucket.uploadedBytes += up;
+    const bucket = this.#pendingBucket(report.channel, bucketStart);
+    bucket.httpBytes += credit.http;
+    bucket.p2pBytes += credit.p2p;
+    bucket.uploadedBytes += credit.up;
     if (session.bucketStart !== bucketStart) {
       bucket.viewers++;
       session.bucketStart = bucketStart;
     }
-    session.totals = report.totals;
-    session.lastAt = now;
-    session.final = report.final;
-    this.#evict();
-    return { accepted: true, clamped };
+    this.#evict(now);
+    return { accepted: true, clamped: credit.clamped };
   }
 
-  #bucket(channel: string, start: number): Bucket {
-    let buckets = this.#history.get(channel);
-    if (!buckets) {
-      buckets = [];
-      this.#history.set(channel, buckets);
-    }
-    let bucket = buckets.at(-1);
-    if (!bucket || bucket.start !== start) {
-      bucket = {
-        start,
-        viewers: 0,
-        httpBytes: 0,
-        p2pBytes: 0,
-        uploadedBytes: 0,
-      };
-      buckets.push(bucket);
-      if (buckets.length > this.#bucketCount) {
-        buckets.splice(0, buckets.length - this.#bucketCount);
-      }
-    }
+  /**
+   * The most bytes per second one viewer of `channel` is credited: four
+   * times its top rendition (start-up bursts, prefetching) and at least
+   * 8 Mbit/s; 100 Mbit/s when the channel's bitrate is unknown.
+   */
+  #rate(channel: string): number {
+    const bitrate = this.#peakBitrateOf(channel);
+    return bitrate ? Math.max((4 * bitrate) / 8, 1e6) : this.#maxBytesPerSecond;
+  }
+
+  #pendingBucket(channel: string, start: number): BucketFigures {
+    let buckets = this.#pending.buckets.get(channel);
+    if (!buckets) this.#pending.buckets.set(channel, buckets = new Map());
+    let bucket = buckets.get(start);
+    if (!bucket) buckets.set(start, bucket = emptyBucket());
     return bucket;
   }
 
-  #evict(): void {
-    const stale = this.#clock() - 10 * 60_000;
-    for (const [id, session] of this.#sessions) {
-      if (this.#sessions.size <= this.#maxSessions && session.lastAt > stale) {
-        break;
-      }
-      this.#sessions.delete(id);
+  #forget(session: Session): void {
+    this.#sessions.delete(session.id);
+    const mine = this.#byAddress.get(session.address);
+    mine?.delete(session);
+    if (mine?.size === 0) this.#byAddress.delete(session.address);
+  }
+
+  #evict(now: number): void {
+    const stale = now - 10 * 60_000;
+    for (const session of this.#sessions.values()) {
+      if (
+        this.#sessions.size <= this.#maxSessions &&
+        (session.lastAt ?? 0) > stale
+      ) break;
+      this.#forget(session);
     }
   }
 
-  /** This instance's running totals, for the other instances of a cluster. */
-  shared(): SharedFigures {
-    const viewers = this.viewers();
-    const channels: Record<string, SharedTotals> = {};
-    let all = 0;
-    for (const [id, totals] of this.#channels) {
-      const count = viewers.get(id) ?? 0;
-      channels[id] = { ...totals, viewers: count };
-      all += count;
+  /** This instance's players reporting now, by channel and status (shared with the cluster). */
+  viewerCounts(): ViewerCounts {
+    const now = this.#clock();
+    const counts: ViewerCounts = {};
+    for (const session of this.#sessions.values()) {
+      if (!this.#live(session, now)) continue;
+      const channel = counts[session.channel] ??= {};
+      channel[session.status] = (channel[session.status] ?? 0) + 1;
     }
-    return { all: { ...this.#all, viewers: all }, channels };
+    return counts;
   }
 
-  #figures(totals: Totals, viewers: number): P2PFigures {
+  #figures(
+    totals: Totals,
+    statuses: ViewerCounts[string] | undefined,
+  ): P2PFigures {
     const delivered = totals.httpBytes + totals.p2pBytes;
+    const noP2P = Object.fromEntries(
+      NO_P2P_REASONS.map((reason) => [reason, statuses?.[reason] ?? 0]),
+    ) as unknown as NoP2PCounts;
+    let viewers = 0;
+    for (const status of P2P_STATUSES) viewers += statuses?.[status] ?? 0;
     return {
       viewers,
+      noP2P,
       httpBytes: totals.httpBytes,
       p2pBytes: totals.p2pBytes,
       uploadedBytes: totals.uploadedBytes,
@@ -318,50 +365,62 @@ export class Aggregator {
     };
   }
 
-  /** Viewers now, by channel. */
-  viewers(): Map<string, number> {
-    const since = this.#clock() - this.#viewerTtlMs;
-    const counts = new Map<string, number>();
-    for (const session of this.#sessions.values()) {
-      if (session.lastAt >= since && !session.final) {
-        counts.set(session.channel, (counts.get(session.channel) ?? 0) + 1);
-      }
-    }
-    return counts;
-  }
-
-  /** Figures overall and per channel. */
   /**
-   * Figures of all channels and of each; `others` (what the other instances
-   * of a cluster {@linkcode Aggregator.shared}) are added in.
+   * Figures of all channels and of each: the store's totals (every instance,
+   * every run) plus what is not flushed yet, and the viewers reporting now
+   * here and on `others` (the other instances' {@linkcode Aggregator.viewerCounts}).
    */
-  snapshot(
-    others: readonly SharedFigures[] = [],
-  ): P2PFigures & { channels: Record<string, P2PFigures> } {
-    const { all, channels } = this.shared();
-    for (const other of others) {
-      addTotals(all, other.all);
-      for (const [id, totals] of Object.entries(other.channels)) {
-        const mine = channels[id];
-        if (mine) addTotals(mine, totals);
-        else channels[id] = { ...totals };
+  async snapshot(
+    others: readonly ViewerCounts[] = [],
+  ): Promise<FiguresSnapshot> {
+    try {
+      this.#stored = await this.#store.totals();
+    } catch {
+      // The store is out of reach: the last totals read, plus what is counted since.
+    }
+    const totals = plusQueued(this.#stored, this.#pending.totals);
+    const viewers: ViewerCounts = {};
+    for (const counts of [this.viewerCounts(), ...others]) {
+      for (const [channel, statuses] of Object.entries(counts)) {
+        const mine = viewers[channel] ??= {};
+        for (const [status, n] of Object.entries(statuses)) {
+          const key = status as ReportedP2PStatus;
+          mine[key] = (mine[key] ?? 0) + (n ?? 0);
+        }
       }
     }
-    const figures: Record<string, P2PFigures> = {};
-    for (const [id, totals] of Object.entries(channels)) {
-      figures[id] = this.#figures(totals, totals.viewers);
+    const all = emptyTotals();
+    const allStatuses: ViewerCounts[string] = {};
+    const channels: Record<string, P2PFigures> = {};
+    for (const id of new Set([...totals.keys(), ...Object.keys(viewers)])) {
+      const channelTotals = totals.get(id) ?? emptyTotals();
+      addFields(all, channelTotals);
+      for (const [status, n] of Object.entries(viewers[id] ?? {})) {
+        const key = status as ReportedP2PStatus;
+        allStatuses[key] = (allStatuses[key] ?? 0) + (n ?? 0);
+      }
+      channels[id] = this.#figures(channelTotals, viewers[id]);
     }
-    return { ...this.#figures(all, all.viewers), channels: figures };
+    return { ...this.#figures(all, allStatuses), channels };
   }
 
-  /** Per-minute history of a channel, oldest first. */
-  history(channel: string): HistoryBucket[] {
-    return (this.#history.get(channel) ?? []).map((b) => ({
-      start: new Date(b.start).toISOString(),
-      viewers: b.viewers,
-      httpBytes: b.httpBytes,
-      p2pBytes: b.p2pBytes,
-      uploadedBytes: b.uploadedBytes,
-    }));
+  /** Per-minute history of a channel, oldest first (every instance, every run). */
+  async history(channel: string): Promise<HistoryBucket[]> {
+    const since = this.#clock() - this.#keepMs;
+    let buckets: Map<number, BucketFigures>;
+    try {
+      buckets = await this.#store.history(channel, since);
+    } catch {
+      buckets = new Map();
+    }
+    for (const [start, pending] of this.#pending.buckets.get(channel) ?? []) {
+      addAt(buckets, start, pending, emptyBucket);
+    }
+    return [...buckets].filter(([start]) => start >= since)
+      .sort(([a], [b]) => a - b)
+      .map(([start, figures]) => ({
+        start: new Date(start).toISOString(),
+        ...figures,
+      }));
   }
 }

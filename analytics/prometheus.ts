@@ -4,7 +4,7 @@
  * @module
  */
 import type { TrackerStats } from "../tracker/stats.ts";
-import type { P2PFigures } from "./aggregator.ts";
+import type { FiguresSnapshot } from "./aggregator.ts";
 
 type Labels = Record<string, string>;
 
@@ -46,7 +46,7 @@ class Exposition {
 /** Render the metrics. */
 export function formatMetrics(
   tracker: TrackerStats,
-  p2p: P2PFigures & { channels: Record<string, P2PFigures> },
+  p2p: FiguresSnapshot,
 ): string {
   const out = new Exposition();
   out.metric("redflix_tracker_peers", "gauge", "Peers in all swarms.", [[
@@ -107,9 +107,19 @@ export function formatMetrics(
     channels.map(([c, f]) => [{ channel: c }, f.viewers]),
   );
   out.metric(
+    "redflix_viewers_without_p2p",
+    "gauge",
+    "Players reporting now that have no P2P, by channel and reason (operator, viewer, webrtc, native, tracker).",
+    channels.flatMap(([c, f]) =>
+      Object.entries(f.noP2P).map(([reason, n]) =>
+        [{ channel: c, reason }, n] as [Labels, number]
+      )
+    ),
+  );
+  out.metric(
     "redflix_delivered_bytes_total",
     "counter",
-    "Bytes players downloaded, by channel and source (http: the origin, p2p: other viewers).",
+    "Bytes players whose bytes are known downloaded, by channel and source (http: the origin, p2p: other viewers).",
     channels.flatMap((
       [c, f],
     ) => [[{ channel: c, source: "http" }, f.httpBytes], [{
@@ -126,7 +136,7 @@ export function formatMetrics(
   out.metric(
     "redflix_origin_offload_ratio",
     "gauge",
-    "Share of delivered bytes that came from peers, by channel (0..1).",
+    "Share of delivered bytes (of players whose bytes are known) that came from peers, by channel (0..1).",
     channels.map(([c, f]) => [{ channel: c }, f.offload]),
   );
   out.metric(

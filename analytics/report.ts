@@ -5,6 +5,7 @@
  * made up by the next one and a repeated one adds nothing.
  * @module
  */
+import { isChannelId } from "../channels/channel.ts";
 
 /** Why P2P is or is not running, as the player's panel says. */
 export const P2P_STATUSES = [
@@ -23,22 +24,25 @@ export type ReportedP2PStatus = typeof P2P_STATUSES[number];
 
 /** A validated player report. */
 export interface PlayerReport {
-  /** Random id of one player session (one page view of one channel). */
-  sessionId: string;
+  /** The session token the server minted for this page view (`analytics/session_token.ts`). */
+  token: string;
   /** Catalog id of the channel. */
   channel: string;
   /** Whether the stream is live. */
   live: boolean;
   /** What P2P is doing for this viewer. */
   p2pStatus: ReportedP2PStatus;
-  /** Running totals since the session started. */
+  /**
+   * Running totals since the session started. Bytes are `null` where the
+   * player cannot know them (Safari's native HLS): unknown, never 0.
+   */
   totals: {
     /** Bytes downloaded from the origin. */
-    httpBytes: number;
+    httpBytes: number | null;
     /** Bytes downloaded from peers. */
-    p2pBytes: number;
+    p2pBytes: number | null;
     /** Bytes uploaded to peers. */
-    uploadedBytes: number;
+    uploadedBytes: number | null;
     /** Times playback stalled after it started. */
     stalls: number;
   };
@@ -54,6 +58,14 @@ const MAX_TOTAL_BYTES = 1e13; // 10 TB: more than any session moves
 
 function field(body: Record<string, unknown>, name: string): unknown {
   return body[name];
+}
+
+function countOrUnknown(
+  value: unknown,
+  name: string,
+  max: number,
+): number | null {
+  return value === null ? null : count(value, name, max);
 }
 
 function count(value: unknown, name: string, max: number): number {
@@ -76,16 +88,14 @@ export function parseReport(body: unknown): PlayerReport {
     throw new TypeError("Invalid report: expected a JSON object");
   }
   const b = body as Record<string, unknown>;
-  const sessionId = field(b, "sessionId");
-  if (
-    typeof sessionId !== "string" || !/^[A-Za-z0-9-]{8,64}$/.test(sessionId)
-  ) {
+  const token = field(b, "token");
+  if (typeof token !== "string" || token.length === 0 || token.length > 200) {
     throw new TypeError(
-      "Invalid sessionId: expected 8-64 letters, digits or dashes",
+      "Invalid token: expected the session token the watch page was served with",
     );
   }
   const channel = field(b, "channel");
-  if (typeof channel !== "string" || !/^[a-z0-9-]{1,64}$/.test(channel)) {
+  if (!isChannelId(channel)) {
     throw new TypeError("Invalid channel: expected a channel id");
   }
   const status = field(b, "p2pStatus");
@@ -100,15 +110,29 @@ export function parseReport(body: unknown): PlayerReport {
   }
   const t = totals as Record<string, unknown>;
   const ttff = field(b, "ttffMs");
+  const bytesKnown = t.httpBytes !== null || t.p2pBytes !== null ||
+    t.uploadedBytes !== null;
+  if (
+    bytesKnown &&
+    (t.httpBytes === null || t.p2pBytes === null || t.uploadedBytes === null)
+  ) {
+    throw new TypeError(
+      "Invalid totals: bytes are all known or all null (unknown)",
+    );
+  }
   return {
-    sessionId,
+    token,
     channel,
     live: field(b, "live") === true,
     p2pStatus: status as ReportedP2PStatus,
     totals: {
-      httpBytes: count(t.httpBytes, "totals.httpBytes", MAX_TOTAL_BYTES),
-      p2pBytes: count(t.p2pBytes, "totals.p2pBytes", MAX_TOTAL_BYTES),
-      uploadedBytes: count(
+      httpBytes: countOrUnknown(
+        t.httpBytes,
+        "totals.httpBytes",
+        MAX_TOTAL_BYTES,
+      ),
+      p2pBytes: countOrUnknown(t.p2pBytes, "totals.p2pBytes", MAX_TOTAL_BYTES),
+      uploadedBytes: countOrUnknown(
         t.uploadedBytes,
         "totals.uploadedBytes",
         MAX_TOTAL_BYTES,

@@ -1,66 +1,53 @@
 /**
- * Player-reported figures across the instances of a cluster: each instance
- * publishes its running totals with its summary (a few times a minute), and
- * adds the others' to its own when asked for figures. What another instance
- * published is checked like any input from the network.
+ * Viewers reporting now across the instances of a cluster: each instance
+ * publishes its {@linkcode ViewerCounts} with its summary (a few times a
+ * minute) and adds the others' to its own. Totals need no such exchange:
+ * every instance adds to the same store. What another instance published
+ * is checked like any input from the network.
  * @module
  */
-import type { SharedFigures, SharedTotals } from "./aggregator.ts";
+import type { ViewerCounts } from "./aggregator.ts";
+import { P2P_STATUSES, type ReportedP2PStatus } from "./report.ts";
+import { isChannelId } from "../channels/channel.ts";
 import type { SwarmBackend } from "../tracker/cluster/backend.ts";
 
-/** Most channels taken from one instance's figures. */
+/** Most channels taken from one instance's counts. */
 const MAX_CHANNELS = 1000;
 
-const FIELDS = [
-  "viewers",
-  "httpBytes",
-  "p2pBytes",
-  "uploadedBytes",
-  "stalls",
-  "ttffSum",
-  "ttffCount",
-] as const;
-
-function parseTotals(value: unknown): SharedTotals | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const record = value as Record<string, unknown>;
-  const totals = {} as SharedTotals;
-  for (const field of FIELDS) {
-    const number = record[field];
-    if (typeof number !== "number" || !Number.isFinite(number) || number < 0) {
-      return undefined;
-    }
-    totals[field] = number;
-  }
-  return totals;
-}
-
-/** Figures another instance published, if they are well-formed. */
-export function parseSharedFigures(value: unknown): SharedFigures | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const { all, channels } = value as Record<string, unknown>;
-  const parsedAll = parseTotals(all);
-  if (!parsedAll || typeof channels !== "object" || channels === null) {
+/** Counts another instance published, keeping only well-formed entries. */
+export function parseViewerCounts(value: unknown): ViewerCounts | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return undefined;
   }
-  const parsed: Record<string, SharedTotals> = {};
-  for (const [id, totals] of Object.entries(channels).slice(0, MAX_CHANNELS)) {
-    const channel = parseTotals(totals);
-    if (channel && /^[a-z0-9-]{1,64}$/.test(id)) parsed[id] = channel;
+  const parsed: ViewerCounts = {};
+  for (
+    const [id, statuses] of Object.entries(value).slice(0, MAX_CHANNELS)
+  ) {
+    if (!isChannelId(id) || typeof statuses !== "object" || !statuses) {
+      continue;
+    }
+    const counts: Partial<Record<ReportedP2PStatus, number>> = {};
+    for (const status of P2P_STATUSES) {
+      const n = (statuses as Record<string, unknown>)[status];
+      if (typeof n === "number" && Number.isInteger(n) && n > 0 && n < 1e7) {
+        counts[status] = n;
+      }
+    }
+    parsed[id] = counts;
   }
-  return { all: parsedAll, channels: parsed };
+  return parsed;
 }
 
-/** The other live instances' figures (none without a connected cluster). */
-export function otherInstancesFigures(
+/** The other live instances' viewer counts (none without a connected cluster). */
+export function otherInstancesViewers(
   cluster: SwarmBackend | undefined,
-): SharedFigures[] {
+): ViewerCounts[] {
   if (cluster?.state !== "connected") return [];
-  const figures: SharedFigures[] = [];
+  const counts: ViewerCounts[] = [];
   for (const summary of cluster.instances()) {
     if (summary.instance === cluster.instanceId) continue; // ours is live, not this copy
-    const parsed = parseSharedFigures(summary.extra?.p2p);
-    if (parsed) figures.push(parsed);
+    const parsed = parseViewerCounts(summary.extra?.viewers);
+    if (parsed) counts.push(parsed);
   }
-  return figures;
+  return counts;
 }

@@ -53,6 +53,14 @@ export const ptBR: Messages = {
   dashboardChannels: "Canais",
   dashboardNoData:
     "Ainda sem relatórios: abra um canal para ver os números aqui.",
+  dashboardNoP2P: "Espectadores sem P2P",
+  dashboardNoP2PReason: {
+    operator: "desligado no site",
+    viewer: "desligado pelo espectador",
+    webrtc: "sem WebRTC",
+    native: "HLS nativo",
+    tracker: "tracker inacessível",
+  },
   dashboardOffloadChart: "Economia por minuto",
   dashboardViewersChart: "Espectadores por minuto",
   dashboardUpdated: "Atualizado",

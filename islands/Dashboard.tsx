@@ -1,31 +1,19 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { HistoryBucket, P2PFigures } from "../analytics/aggregator.ts";
+import type {
+  HistoryBucket,
+  NoP2PCounts,
+  P2PFigures,
+} from "../analytics/aggregator.ts";
+import type { DashboardStats } from "../analytics/dashboard_data.ts";
 import { Sparkline } from "../components/Sparkline.tsx";
 import { type Locale, type Messages, messages } from "../i18n/mod.ts";
 import { formatBytes } from "../p2p/stats.ts";
-
-/** The parts of `GET /tracker/stats?swarms=1&history=1` the dashboard shows. */
-export interface DashboardStats {
-  /** Tracker peers. */
-  peers: number;
-  /** Tracker swarms. */
-  swarms: number;
-  /** Swarm rows, biggest first. */
-  swarmDetails?: Array<{ infoHash: string; peers: number; protocol: string }>;
-  /** Player-reported figures. */
-  p2p: P2PFigures & {
-    channels: Record<string, P2PFigures>;
-    history?: Record<string, HistoryBucket[]>;
-  };
-}
 
 /** Props of the {@linkcode Dashboard} island. */
 export interface DashboardProps {
   /** Figures at render time (the page works without JavaScript). */
   initial: DashboardStats;
-  /** Channel names by id. */
-  names: Record<string, string>;
   /** The viewer's language. */
   locale: Locale;
   /** Refresh period (ms). */
@@ -34,6 +22,15 @@ export interface DashboardProps {
 
 function percent(ratio: number): string {
   return `${Math.round(ratio * 100)}%`;
+}
+
+/** "3 (2 native HLS, 1 off by the viewer)", or "0". */
+function noP2PSummary(counts: NoP2PCounts, t: Messages): string {
+  const parts = (Object.keys(counts) as Array<keyof NoP2PCounts>)
+    .filter((reason) => counts[reason] > 0)
+    .map((reason) => `${counts[reason]} ${t.dashboardNoP2PReason[reason]}`);
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  return parts.length ? `${total} (${parts.join(", ")})` : "0";
 }
 
 function Card(
@@ -111,7 +108,7 @@ function ChannelRow({ id, name, figures, history, t }: {
 
 /** The operator's live view of P2P: totals, per-channel offload and viewers over time, swarms. */
 export default function Dashboard(
-  { initial, names, locale, refreshMs = 3000 }: DashboardProps,
+  { initial, locale, refreshMs = 3000 }: DashboardProps,
 ) {
   const t = messages(locale);
   const stats = useSignal(initial);
@@ -120,7 +117,7 @@ export default function Dashboard(
   useEffect(() => {
     const refresh = async () => {
       try {
-        const response = await fetch("/tracker/stats?swarms=1&history=1", {
+        const response = await fetch("/api/dashboard", {
           cache: "no-store",
         });
         if (response.ok) {
@@ -136,7 +133,7 @@ export default function Dashboard(
     return () => clearInterval(timer);
   }, []);
 
-  const { p2p, peers, swarms, swarmDetails = [] } = stats.value;
+  const { p2p, peers, swarms, swarmDetails, names } = stats.value;
   const channels = Object.entries(p2p.channels).sort((a, b) =>
     b[1].viewers - a[1].viewers
   );
@@ -175,6 +172,11 @@ export default function Dashboard(
             : `${(p2p.avgTtffMs / 1000).toFixed(2)} s`}
         />
         <Card label={t.dashboardStalls} value={String(p2p.stalls)} />
+        <Card
+          label={t.dashboardNoP2P}
+          value={noP2PSummary(p2p.noP2P, t)}
+          kind="no-p2p"
+        />
         <Card label={t.dashboardPeers} value={String(peers)} />
         <Card label={t.dashboardSwarms} value={String(swarms)} />
       </dl>

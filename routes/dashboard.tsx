@@ -1,23 +1,27 @@
-import { otherInstancesFigures } from "../analytics/shared.ts";
-import Dashboard, { type DashboardStats } from "../islands/Dashboard.tsx";
+import {
+  dashboardData,
+  type DashboardStats,
+} from "../analytics/dashboard_data.ts";
+import Dashboard from "../islands/Dashboard.tsx";
 import { Head } from "../runtime/head.ts";
-import type { PageProps } from "../runtime/types.ts";
+import type { Handlers, PageProps } from "../runtime/types.ts";
 import type { AppState } from "../utils/state.ts";
 
+/** Gathers the figures the page shows (it works without JavaScript). */
+export const handler: Handlers<DashboardStats, AppState> = {
+  async GET(_req, ctx) {
+    const { tracker, analytics, catalog } = ctx.state;
+    return ctx.render(
+      await dashboardData(tracker, analytics, (id) => catalog.get(id)?.name),
+    );
+  },
+};
+
 /** The operator's P2P dashboard. */
-export default function DashboardPage({ state }: PageProps<unknown, AppState>) {
-  const { t, locale, tracker, analytics, catalog } = state;
-  const snapshot = analytics.snapshot(otherInstancesFigures(tracker.cluster));
-  const initial: DashboardStats = {
-    ...tracker.stats(true),
-    p2p: {
-      ...snapshot,
-      history: Object.fromEntries(
-        Object.keys(snapshot.channels).map((c) => [c, analytics.history(c)]),
-      ),
-    },
-  };
-  const names = Object.fromEntries(catalog.channels.map((c) => [c.id, c.name]));
+export default function DashboardPage(
+  { data, state }: PageProps<DashboardStats, AppState>,
+) {
+  const { t, locale } = state;
   return (
     <section class="dashboard-page">
       <Head>
@@ -25,7 +29,7 @@ export default function DashboardPage({ state }: PageProps<unknown, AppState>) {
       </Head>
       <h1>{t.dashboardTitle}</h1>
       <p class="intro">{t.dashboardIntro}</p>
-      <Dashboard initial={initial} names={names} locale={locale} />
+      <Dashboard initial={data} locale={locale} />
     </section>
   );
 }

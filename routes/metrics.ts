@@ -1,16 +1,18 @@
-import { otherInstancesFigures } from "../analytics/shared.ts";
+import { otherInstancesViewers } from "../analytics/shared.ts";
 import { formatMetrics } from "../analytics/prometheus.ts";
 import type { HandlerContext } from "../runtime/types.ts";
 import type { AppState } from "../utils/state.ts";
 
 /** Prometheus metrics: tracker and player-reported P2P figures. */
 export const handler = {
-  GET(_req: Request, ctx: HandlerContext<unknown, AppState>): Response {
+  async GET(
+    _req: Request,
+    ctx: HandlerContext<unknown, AppState>,
+  ): Promise<Response> {
+    const { tracker, analytics } = ctx.state;
     const body = formatMetrics(
-      ctx.state.tracker.stats(),
-      ctx.state.analytics.snapshot(
-        otherInstancesFigures(ctx.state.tracker.cluster),
-      ),
+      tracker.stats(),
+      await analytics.snapshot(otherInstancesViewers(tracker.cluster)),
     );
     return new Response(body, {
       headers: {

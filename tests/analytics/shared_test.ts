@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
-import { Aggregator, type SharedFigures } from "../../analytics/aggregator.ts";
-import { parseSharedFigures } from "../../analytics/shared.ts";
+import { Aggregator } from "../../analytics/aggregator.ts";
+import { parseViewerCounts } from "../../analytics/shared.ts";
 import { parseReport, type PlayerReport } from "../../analytics/report.ts";
+import { MemoryStore } from "../../analytics/store.ts";
 
-function report(
-  sessionId: string,
-  channel: string,
-  http: number,
-  p2p: number,
-): PlayerReport {
+function report(channel: string, http: number, p2p: number): PlayerReport {
   return parseReport({
-    sessionId,
+    token: "t",
     channel,
     live: false,
     p2pStatus: "active",
@@ -20,24 +16,38 @@ function report(
   });
 }
 
-Deno.test("Aggregator.snapshot() adds in other instances' figures", () => {
+Deno.test("instances on one store add up totals; viewers come from each instance's counts", async () => {
   let now = 1_000_000;
-  const here = new Aggregator({ clock: () => now });
-  const there = new Aggregator({ clock: () => now });
+  const store = new MemoryStore(3 * 3600_000, () => now);
+  const here = new Aggregator({ clock: () => now, store });
+  const there = new Aggregator({ clock: () => now, store });
+  const claims = (id: string, channel: string) => ({
+    sessionId: id,
+    channel,
+    issuedAt: now - 10_000,
+  });
   assert.equal(
-    here.ingest(report("session-here-1", "demo", 1000, 0)).accepted,
+    here.ingest(report("demo", 1000, 0), claims("here-1", "demo"), "10.0.0.1")
+      .accepted,
     true,
   );
   assert.equal(
-    there.ingest(report("session-there-1", "demo", 0, 3000)).accepted,
+    there.ingest(report("demo", 0, 3000), claims("there-1", "demo"), "10.0.0.2")
+      .accepted,
     true,
   );
   assert.equal(
-    there.ingest(report("session-there-2", "news", 500, 500)).accepted,
+    there.ingest(
+      report("news", 500, 500),
+      claims("there-2", "news"),
+      "10.0.0.3",
+    )
+      .accepted,
     true,
   );
+  await Promise.all([here.flush(), there.flush()]);
   now += 1000;
-  const merged = here.snapshot([there.shared()]);
+  const merged = await here.snapshot([there.viewerCounts()]);
   assert.equal(merged.viewers, 3);
   assert.equal(merged.httpBytes, 1500);
   assert.equal(merged.p2pBytes, 3500);
@@ -47,39 +57,27 @@ Deno.test("Aggregator.snapshot() adds in other instances' figures", () => {
   assert.equal(merged.channels.demo!.viewers, 2);
   assert.equal(merged.channels.demo!.offload, 0.75);
   assert.equal(merged.channels.news!.offload, 0.5);
-  assert.deepEqual(
-    here.snapshot().channels.demo!.p2pBytes,
-    0,
-    "alone, only its own",
+  assert.equal(
+    (await here.snapshot()).channels.demo!.viewers,
+    1,
+    "alone, only its own viewers (the totals are shared)",
   );
   assert.deepEqual(
-    there.shared(),
-    parseSharedFigures(JSON.parse(JSON.stringify(there.shared()))),
+    parseViewerCounts(JSON.parse(JSON.stringify(there.viewerCounts()))),
+    there.viewerCounts(),
   );
 });
 
-Deno.test("parseSharedFigures() refuses what another instance should never send", () => {
-  const good: SharedFigures = new Aggregator().shared();
-  assert.deepEqual(parseSharedFigures(good), good);
-  for (
-    const bad of [
-      undefined,
-      "figures",
-      { all: { ...good.all, httpBytes: -1 }, channels: {} },
-      { all: { ...good.all, viewers: Infinity }, channels: {} },
-      { all: good.all },
-      { all: { viewers: 1 }, channels: {} },
-    ]
-  ) {
-    assert.equal(parseSharedFigures(bad), undefined, JSON.stringify(bad));
+Deno.test("parseViewerCounts() keeps only what another instance may send", () => {
+  for (const bad of [undefined, "counts", [1, 2], null]) {
+    assert.equal(parseViewerCounts(bad), undefined, JSON.stringify(bad));
   }
-  const odd = parseSharedFigures({
-    all: good.all,
-    channels: { "Bad Id!": good.all, demo: { viewers: "2" }, news: good.all },
-  });
   assert.deepEqual(
-    Object.keys(odd!.channels),
-    ["news"],
-    "bad channels are dropped",
+    parseViewerCounts({
+      "Bad Id!": { active: 1 },
+      demo: { active: 2, native: -1, hacked: 5, waiting: 1.5, viewer: 1 },
+      news: "2",
+    }),
+    { demo: { active: 2, viewer: 1 } },
   );
 });
