@@ -5,17 +5,19 @@ import * as $0 from "./routes/_404.tsx";
 import * as $1 from "./routes/_500.tsx";
 import * as $2 from "./routes/_app.tsx";
 import * as $3 from "./routes/_middleware.ts";
-import * as $4 from "./routes/api/stats/report.ts";
-import * as $5 from "./routes/dashboard.tsx";
-import * as $6 from "./routes/health.ts";
-import * as $7 from "./routes/index.tsx";
-import * as $8 from "./routes/live/[source]/[file].ts";
-import * as $9 from "./routes/metrics.ts";
-import * as $10 from "./routes/tracker/channels/[id].ts";
-import * as $11 from "./routes/tracker/peers/[infoHash].ts";
-import * as $12 from "./routes/tracker/stats.ts";
-import * as $13 from "./routes/tracker/ws.ts";
-import * as $14 from "./routes/watch/[id].tsx";
+import * as $4 from "./routes/api/dashboard.ts";
+import * as $5 from "./routes/api/stats/report.ts";
+import * as $6 from "./routes/api/stats/session.ts";
+import * as $7 from "./routes/dashboard.tsx";
+import * as $8 from "./routes/health.ts";
+import * as $9 from "./routes/index.tsx";
+import * as $10 from "./routes/live/[source]/[file].ts";
+import * as $11 from "./routes/metrics.ts";
+import * as $12 from "./routes/tracker/channels/[id].ts";
+import * as $13 from "./routes/tracker/peers/[infoHash].ts";
+import * as $14 from "./routes/tracker/stats.ts";
+import * as $15 from "./routes/tracker/ws.ts";
+import * as $16 from "./routes/watch/[id].tsx";
 import * as $$0 from "./islands/Dashboard.tsx";
 import * as $$1 from "./islands/Player.tsx";
 
@@ -27,17 +29,19 @@ const manifest = {
     "./routes/_500.tsx": $1,
     "./routes/_app.tsx": $2,
     "./routes/_middleware.ts": $3,
-    "./routes/api/stats/report.ts": $4,
-    "./routes/dashboard.tsx": $5,
-    "./routes/health.ts": $6,
-    "./routes/index.tsx": $7,
-    "./routes/live/[source]/[file].ts": $8,
-    "./routes/metrics.ts": $9,
-    "./routes/tracker/channels/[id].ts": $10,
-    "./routes/tracker/peers/[infoHash].ts": $11,
-    "./routes/tracker/stats.ts": $12,
-    "./routes/tracker/ws.ts": $13,
-    "./routes/watch/[id].tsx": $14,
+    "./routes/api/dashboard.ts": $4,
+    "./routes/api/stats/report.ts": $5,
+    "./routes/api/stats/session.ts": $6,
+    "./routes/dashboard.tsx": $7,
+    "./routes/health.ts": $8,
+    "./routes/index.tsx": $9,
+    "./routes/live/[source]/[file].ts": $10,
+    "./routes/metrics.ts": $11,
+    "./routes/tracker/channels/[id].ts": $12,
+    "./routes/tracker/peers/[infoHash].ts": $13,
+    "./routes/tracker/stats.ts": $14,
+    "./routes/tracker/ws.ts": $15,
+    "./routes/watch/[id].tsx": $16,
   },
   islands: {
     "./islands/Dashboard.tsx": $$0,

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef } from "preact/hooks";
 import type Hls from "hls.js";
 import type {
   ErrorData,
+  FragLoadedData,
   HlsConfig,
   LevelLoadedData,
   LevelSwitchedData,
@@ -13,6 +14,7 @@ import { P2PPanel, type P2PStatus } from "./P2PPanel.tsx";
 import { type Locale, messages } from "../i18n/mod.ts";
 import type { PlayerP2PConfig } from "../p2p/config.ts";
 import { P2PStats } from "../p2p/stats.ts";
+import type { PlayerReport } from "../analytics/report.ts";
 import { digestHex } from "../utils/hex.ts";
 
 /** Props of {@linkcode HlsPlayer}. */
@@ -25,6 +27,8 @@ export interface HlsPlayerProps {
   locale: Locale;
   /** P2P settings from the server. */
   p2p: PlayerP2PConfig;
+  /** The analytics session the page was served with; a new one is asked for when absent. */
+  sessionToken?: string;
 }
 
 /** What `?debug=p2p` records on `window.__redflixP2P` (for tests and support). */
@@ -111,7 +115,9 @@ function levelLabel(height: number | undefined, bitrate: number): string {
  * a retry, the current quality, live status, and the P2P panel. Unmounting it
  * destroys hls.js and the P2P engine: peers and the tracker socket close.
  */
-export function HlsPlayer({ channelId, src, locale, p2p }: HlsPlayerProps) {
+export function HlsPlayer(
+  { channelId, src, locale, p2p, sessionToken }: HlsPlayerProps,
+) {
   const t = messages(locale);
   const videoRef = useRef<HTMLVideoElement>(null);
   const hlsRef = useRef<Hls | null>(null);
@@ -127,6 +133,8 @@ export function HlsPlayer({ channelId, src, locale, p2p }: HlsPlayerProps) {
   const viewerP2P = useSignal(true);
   const engineRef = useRef<HlsJsP2PEngine | null>(null);
   const webrtc = useSignal(true);
+  // Safari's native HLS hides its bytes: reports say "unknown", never 0.
+  const bytesKnown = useRef(true);
   // Playback quality for the operator's dashboard: time to first frame and stalls.
   const quality = useMemo(
     () => ({
@@ -195,6 +203,7 @@ export function HlsPlayer({ channelId, src, locale, p2p }: HlsPlayerProps) {
       if (!HlsClass.isSupported()) {
         if (video.canPlayType("application/vnd.apple.mpegurl")) {
           video.src = src; // Safari and iOS play HLS natively, without P2P
+          bytesKnown.current = false;
           if (wantP2P) p2pStatus.value = "native";
           video.play().catch(() => {});
         } else {
@@ -299,6 +308,14 @@ export function HlsPlayer({ channelId, src, locale, p2p }: HlsPlayerProps) {
         p2pStatus.value = viewerP2P.value ? "waiting" : "viewer";
       } else {
         hls = new HlsClass(hlsConfig);
+        // Without the P2P engine every byte comes over HTTP: count it from hls.js.
+        hls.on(
+          HlsClass.Events.FRAG_LOADED,
+          (_event: string, data: FragLoadedData) => {
+            stats.chunkDownloaded(data.frag.stats.loaded, "http");
+            stats.segmentLoaded("http");
+          },
+        );
       }
       hlsRef.current = hls;
       let mediaRecoveries = 0;
@@ -371,34 +388,73 @@ export function HlsPlayer({ channelId, src, locale, p2p }: HlsPlayerProps) {
 
   useEffect(() => {
     if (!p2p.reportIntervalMs) return;
-    const sessionId = crypto.randomUUID();
-    const report = (final: boolean) =>
-      JSON.stringify({
-        sessionId,
-        channel: channelId,
-        live: isLive.value,
-        p2pStatus: p2pStatus.value,
-        totals: {
-          httpBytes: stats.httpBytes.value,
-          p2pBytes: stats.p2pBytes.value,
-          uploadedBytes: stats.uploadedBytes.value,
-          stalls: quality.stalls,
-        },
-        peers: stats.peers.value.length,
-        ttffMs: quality.ttffMs,
-        final,
-      });
-    const send = () => {
-      fetch("/api/stats/report", {
+    let token = sessionToken;
+    // Totals at the start of the current session (a renewed session starts from zero).
+    let base = { http: 0, p2p: 0, up: 0, stalls: 0 };
+    const totals = () => {
+      if (!bytesKnown.current) {
+        return {
+          httpBytes: null,
+          p2pBytes: null,
+          uploadedBytes: null,
+          stalls: quality.stalls - base.stalls,
+        };
+      }
+      return {
+        httpBytes: stats.httpBytes.value - base.http,
+        p2pBytes: stats.p2pBytes.value - base.p2p,
+        uploadedBytes: stats.uploadedBytes.value - base.up,
+        stalls: quality.stalls - base.stalls,
+      };
+    };
+    const report = (final: boolean): string | undefined =>
+      token && JSON.stringify(
+        {
+          token,
+          channel: channelId,
+          live: isLive.value,
+          p2pStatus: p2pStatus.value,
+          totals: totals(),
+          peers: stats.peers.value.length,
+          ttffMs: quality.ttffMs,
+          final,
+        } satisfies PlayerReport,
+      );
+    const renew = async () => {
+      const response = await fetch(
+        `/api/stats/session?channel=${encodeURIComponent(channelId)}`,
+        { method: "POST" },
+      );
+      if (!response.ok) return;
+      token = (await response.json() as { token?: string }).token;
+      base = {
+        http: stats.httpBytes.value,
+        p2p: stats.p2pBytes.value,
+        up: stats.uploadedBytes.value,
+        stalls: quality.stalls,
+      };
+    };
+    const send = async () => {
+      if (!token) await renew();
+      const body = report(false);
+      if (!body) return;
+      const response = await fetch("/api/stats/report", {
         method: "POST",
-        body: report(false),
+        body,
         keepalive: true,
-      }).catch(() => {});
+      });
+      // An expired or ended session: the next report starts a new one.
+      if (response.status === 401 || response.status === 409) token = undefined;
     };
     // The last report goes out even while the page unloads.
-    const sendFinal = () =>
-      navigator.sendBeacon("/api/stats/report", report(true));
-    const timer = setInterval(send, p2p.reportIntervalMs);
+    const sendFinal = () => {
+      const body = report(true);
+      if (body) navigator.sendBeacon("/api/stats/report", body);
+    };
+    const timer = setInterval(
+      () => send().catch(() => {}),
+      p2p.reportIntervalMs,
+    );
     addEventListener("pagehide", sendFinal);
     return () => {
       clearInterval(timer);

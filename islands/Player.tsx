@@ -1,5 +1,5 @@
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import type { Channel } from "../channels/channel.ts";
 import type { StreamKind } from "../channels/probe.ts";
 import { ChannelInfo } from "../components/ChannelInfo.tsx";
@@ -23,6 +23,8 @@ export interface PlayerProps {
   locale: Locale;
   /** P2P settings from the server. */
   p2p: PlayerP2PConfig;
+  /** The analytics session of this page view's first channel. */
+  sessionToken?: string;
 }
 
 /**
@@ -31,9 +33,13 @@ export interface PlayerProps {
  * channel, so a switch unmounts the old one completely (hls.js, P2P engine,
  * peers, tracker socket, timers) before the new one starts.
  */
-export default function Player({ channel, lineup, locale, p2p }: PlayerProps) {
+export default function Player(
+  { channel, lineup, locale, p2p, sessionToken }: PlayerProps,
+) {
   const t = messages(locale);
   const current = useSignal(channel);
+  // The page's session belongs to its first channel, once: a zap starts a new one.
+  const firstToken = useRef(sessionToken);
 
   useEffect(() => {
     // Back and forward move between zapped channels.
@@ -55,6 +61,7 @@ export default function Player({ channel, lineup, locale, p2p }: PlayerProps) {
     ) return; // new tab etc.
     event.preventDefault();
     if (next.id === current.value.id) return;
+    firstToken.current = undefined;
     current.value = next;
     history.pushState(null, "", `/watch/${encodeURIComponent(next.id)}`);
     document.title = `${next.name} · ${t.siteName}`;
@@ -70,6 +77,7 @@ export default function Player({ channel, lineup, locale, p2p }: PlayerProps) {
           src={active.url}
           locale={locale}
           p2p={p2p}
+          sessionToken={firstToken.current}
         />
       </div>
       <div class="watch-info">

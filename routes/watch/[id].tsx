@@ -4,31 +4,54 @@ import Player, { type PlayerChannel } from "../../islands/Player.tsx";
 import { Head } from "../../runtime/head.ts";
 import type { Handlers, PageProps } from "../../runtime/types.ts";
 import type { AppState } from "../../utils/state.ts";
+import { hostnameOf } from "../../utils/client_address.ts";
 
 /**
  * The iframe sandbox of an embedded channel. A page of another site keeps
  * its own origin (players need their storage) but can never reach ours; a
- * page of this site runs scripts in an opaque origin, since scripts plus
- * same-origin would let it remove its own sandbox.
+ * page of this site (a site path, or an absolute URL on `siteOrigin`) runs
+ * scripts in an opaque origin, since scripts plus same-origin would let it
+ * remove its own sandbox.
  */
-export function iframeSandbox(url: string): string {
-  const sameSite = url.startsWith("/") && !url.startsWith("//");
+export function iframeSandbox(url: string, siteOrigin: string): string {
+  const sameSite = new URL(url, siteOrigin).origin === siteOrigin;
   return sameSite
     ? "allow-scripts allow-presentation"
     : "allow-scripts allow-same-origin allow-presentation";
 }
 
-/** Finds the channel or answers with the 404 page. */
-export const handler: Handlers<Channel, AppState> = {
-  GET(_req, ctx) {
+/** What the watch page renders. */
+export interface WatchData {
+  /** The channel. */
+  channel: Channel;
+  /** This page view's analytics session, if the address has budget left. */
+  sessionToken?: string;
+}
+
+/** Finds the channel (or answers with the 404 page) and mints this view's session. */
+export const handler: Handlers<WatchData, AppState> = {
+  async GET(_req, ctx) {
     const channel = ctx.state.catalog.get(ctx.params.id ?? "");
-    return channel ? ctx.render(channel) : ctx.renderNotFound();
+    if (!channel) return ctx.renderNotFound();
+    const sessionToken = playerKind(channel.url) === "hls"
+      ? await ctx.state.sessions.issue(
+        channel.id,
+        hostnameOf(ctx.remoteAddr) ?? "unknown",
+      )
+      : undefined;
+    // The page carries a token of its own: never cached, never shared.
+    return ctx.render({ channel, sessionToken }, {
+      headers: { "cache-control": "private, no-store" },
+    });
   },
 };
 
 /** The universal player: HLS gets the player island, anything else an iframe. */
 export default function Watch(
-  { data: channel, state }: PageProps<Channel, AppState>,
+  { data: { channel, sessionToken }, state, url }: PageProps<
+    WatchData,
+    AppState
+  >,
 ) {
   const { t, locale, catalog } = state;
   const withKind = (c: Channel): PlayerChannel => ({
@@ -48,6 +71,7 @@ export default function Watch(
               .slice(0, 50).map(withKind)}
             locale={locale}
             p2p={state.p2p}
+            sessionToken={sessionToken}
           />
         )
         : (
@@ -58,7 +82,7 @@ export default function Watch(
                 src={channel.url}
                 title={`${t.embeddedPlayer}: ${channel.name}`}
                 allow="autoplay; fullscreen; encrypted-media; picture-in-picture"
-                sandbox={iframeSandbox(channel.url)}
+                sandbox={iframeSandbox(channel.url, url.origin)}
                 referrerpolicy="no-referrer"
                 allowFullScreen
               />

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { launchBrowser } from "../helpers/browser.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { eventually } from "../helpers/eventually.ts";
 
 Deno.test("the watch page hydrates the player island and plays the demo HLS channel", async (t) => {
   const server = await startTestServer({ buildDir: false });
@@ -95,5 +96,58 @@ Deno.test("the watch page hydrates the player island and plays the demo HLS chan
   } finally {
     await browser.close();
     await server.close();
+  }
+});
+
+Deno.test("with P2P off, the player still reports what the origin sent it (not 0)", async () => {
+  // Count the segment bytes this origin really serves.
+  let originBytes = 0;
+  const app = await startTestServer({
+    buildDir: false,
+    p2p: { enabled: false, reportIntervalMs: 2000 },
+  });
+  const counting = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req) => {
+      const response = await fetch(
+        new URL(new URL(req.url).pathname + new URL(req.url).search, app.url),
+        { method: req.method, body: req.body, headers: req.headers },
+      );
+      if (/\.ts$/.test(new URL(req.url).pathname) && response.ok) {
+        originBytes += Number(response.headers.get("content-length") ?? 0);
+      }
+      return response;
+    },
+  );
+  const url = `http://127.0.0.1:${counting.addr.port}`;
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${url}/watch/demo`);
+    await page.waitForFunction(
+      () => (document.querySelector("video")?.currentTime ?? 0) > 6,
+      undefined,
+      { timeout: 30_000 },
+    );
+    await page.waitForSelector(".p2p-panel[data-status=operator]");
+    const panelHttp = Number(
+      await page.getAttribute(".p2p-panel", "data-http-bytes"),
+    );
+    assert.ok(panelHttp > 0, "the panel shows the HTTP bytes too");
+    await page.close({ runBeforeUnload: true }); // the final report goes out
+    await eventually(async () => {
+      const { p2p } = await (await fetch(`${url}/tracker/stats`)).json();
+      assert.equal(p2p.noP2P.operator, 0, "the final report said goodbye");
+      assert.ok(
+        p2p.httpBytes > 0.9 * originBytes && p2p.httpBytes <= originBytes,
+        `reported ${p2p.httpBytes} of the ${originBytes} segment bytes the origin sent (before: 0)`,
+      );
+      assert.equal(p2p.p2pBytes, 0);
+      assert.equal(p2p.offload, 0);
+    }, 8000);
+  } finally {
+    await browser.close();
+    await counting.shutdown();
+    await app.close();
   }
 });
