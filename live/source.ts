@@ -10,11 +10,15 @@ import {
   parseMediaPlaylist,
 } from "./hls.ts";
 import { type LiveOptions, livePlaylist } from "./playlist.ts";
+import { LruCache } from "../utils/lru.ts";
 
 /** Cache policy of live playlists: they change every segment (2 s). */
 export const LIVE_PLAYLIST_CACHE = "public, max-age=1";
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** A name with no media (or broken media) is asked about again after this long (ms). */
+const MISS_TTL_MS = 30_000;
 
 interface LoadedSource {
   master: string;
@@ -26,7 +30,8 @@ export class LiveSources {
   #mediaRoot: URL;
   #options: LiveOptions;
   #clock: () => number;
-  #loaded = new Map<string, Promise<LoadedSource | undefined>>();
+  // Bounded: names come from URLs, and misses expire so new media shows up.
+  #loaded = new LruCache<string, Promise<LoadedSource | undefined>>(64);
 
   /** `mediaRoot` is `static/media/`; its sub-folders are the sources. */
   constructor(
@@ -77,11 +82,20 @@ export class LiveSources {
     return { master: lines.join("\n"), renditions };
   }
 
+  /** Sources (and recent misses) held in memory now: at most 64. */
+  get size(): number {
+    return this.#loaded.size;
+  }
+
   #get(name: string): Promise<LoadedSource | undefined> {
     let loaded = this.#loaded.get(name);
     if (!loaded) {
       loaded = this.#load(name);
       this.#loaded.set(name, loaded);
+      loaded.then(
+        (source) => source ?? this.#loaded.set(name, loaded!, MISS_TTL_MS),
+        () => this.#loaded.set(name, loaded!, MISS_TTL_MS),
+      );
     }
     return loaded;
   }

@@ -5,8 +5,9 @@ import type { AppState } from "../utils/state.ts";
 export default function App({ Component, state, url }: AppProps<AppState>) {
   const { t, locale } = state;
   const other = locale === "pt-BR" ? "en" : "pt-BR";
-  const switchUrl = new URL(url);
-  switchUrl.searchParams.set("lang", other);
+  // A query-only link keeps the viewer on this page, whatever the request path says.
+  const switchParams = new URLSearchParams(url.search);
+  switchParams.set("lang", other);
   return (
     <html lang={locale}>
       <head>
@@ -24,7 +25,7 @@ export default function App({ Component, state, url }: AppProps<AppState>) {
           </a>
           <a
             class="lang-switch"
-            href={switchUrl.pathname + switchUrl.search}
+            href={`?${switchParams}`}
             hreflang={other}
             title={t.language}
           >

@@ -307,3 +307,54 @@ Deno.test("catalog text is untrusted: XSS payloads in an M3U render inert", asyn
     await server.close();
   }
 });
+
+Deno.test("links and sandboxes stay on this site whatever the request path or catalog says", async (t) => {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  // The site as viewers reach it (the Host header names it).
+  const origin = "http://tv.redflix.example";
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify([
+      { id: "own", name: "Own page", url: `${origin}/embed/clock.html` },
+      { id: "slash", name: "Backslash", url: "/\\evil.example/x" },
+      { id: "demo", name: "Demo", url: "/media/demo/master.m3u8" },
+    ]),
+  );
+  const site = await startTestServer({ buildDir: false, channelsFile: file });
+  const get = async (path: string, host = `127.0.0.1:${site.port}`) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: site.port });
+    await conn.write(new TextEncoder().encode(
+      `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+    ));
+    return new TextDecoder().decode(
+      await new Response(conn.readable).arrayBuffer(),
+    );
+  };
+  try {
+    await t.step(
+      "GET //evil.example/x keeps the language link on this page",
+      async () => {
+        const html = await get("//evil.example/x");
+        assert.match(html, /HTTP\/1.1 404/);
+        const link = /class="lang-switch" href="([^"]*)"/.exec(html)?.[1];
+        assert.equal(link, "?lang=en", "before: //evil.example/x?lang=en");
+      },
+    );
+    await t.step(
+      "an absolute catalog URL on this site's own origin gets no allow-same-origin",
+      async () => {
+        const body = await get("/watch/own", "tv.redflix.example");
+        assert.match(body, /sandbox="allow-scripts allow-presentation"/);
+        assert.doesNotMatch(body, /allow-same-origin/);
+      },
+    );
+    await t.step("a backslash path is refused from the catalog", async () => {
+      const response = await fetch(`${site.url}/watch/slash`);
+      assert.equal(response.status, 404, "the entry was skipped");
+      await response.body?.cancel();
+    });
+  } finally {
+    await site.close();
+    await Deno.remove(file);
+  }
+});

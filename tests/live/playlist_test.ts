@@ -145,3 +145,18 @@ Deno.test("LiveSources refuses unknown sources, renditions and odd names", async
     );
   }
 });
+
+Deno.test("LiveSources stays bounded whatever names are asked for", async () => {
+  const live = new LiveSources(new URL("../../static/media/", import.meta.url));
+  for (let i = 0; i < 5000; i++) {
+    assert.equal(await live.playlist(`miss-${i}`, "master.m3u8"), undefined);
+  }
+  assert.ok(
+    live.size <= 64,
+    `${live.size} sources held (before: one per name)`,
+  );
+  assert.ok(
+    await live.playlist("demo", "master.m3u8"),
+    "real sources still load",
+  );
+});
