@@ -12,7 +12,15 @@ import type { Manifest } from "./runtime/types.ts";
 import { p2pConfigFromEnv, type PlayerP2PConfig } from "./p2p/config.ts";
 import { LiveSources } from "./live/source.ts";
 import { Aggregator, type AggregatorOptions } from "./analytics/aggregator.ts";
-import { KeyedRateLimiter } from "./tracker/rate_limit.ts";
+import {
+  type AnalyticsConfig,
+  analyticsConfigFromEnv,
+  createAnalyticsStore,
+  MEMORY_ANALYTICS,
+} from "./analytics/config.ts";
+import { SessionIssuer, SessionTokens } from "./analytics/session_token.ts";
+import { newSecret } from "./analytics/store.ts";
+import { KeyedRateLimiter } from "./utils/rate_limit.ts";
 import {
   DEFAULT_TRACKER_CONFIG,
   Tracker,
@@ -26,6 +34,13 @@ import {
 } from "./tracker/cluster/mod.ts";
 import { log } from "./utils/log.ts";
 import { withSecurityHeaders } from "./utils/security.ts";
+import {
+  parseTrustProxy,
+  TRUST_NO_PROXY,
+  type TrustProxy,
+} from "./utils/client_address.ts";
+import { envInteger } from "./utils/env.ts";
+import { RequestGate } from "./utils/request_gate.ts";
 import type { AppState } from "./utils/state.ts";
 
 /** Options of {@linkcode createApp}. */
@@ -44,11 +59,22 @@ export interface AppConfig {
   liveClock?: () => number;
   /** Aggregation of player reports (clock, bucket sizes); for tests. */
   analytics?: AggregatorOptions;
+  /** Where player figures persist and how sessions are counted; in memory by default. */
+  analyticsConfig?: AnalyticsConfig;
   /** CSP `frame-ancestors`: who may embed the site (`FRAME_ANCESTORS`). */
   frameAncestors?: string;
-  /** Fetches remote playlists when probing channels; tests keep it on loopback. */
+  /** Fetches remote playlists when probing channels (without following redirects); tests keep it on loopback. */
   fetchRemote?: (url: string) => Promise<Response>;
+  /** Let the probe fetch private and loopback targets (`PROBE_ALLOW_PRIVATE`). */
+  probeAllowPrivate?: boolean;
+  /** Which proxies in front report the client's address (`TRUST_PROXY`). */
+  trustProxy?: TrustProxy;
+  /** HTTP requests one address may have open at once (`HTTP_MAX_REQUESTS_PER_IP`). */
+  maxRequestsPerAddress?: number;
 }
+
+/** Requests one address may have open at once, by default. */
+export const DEFAULT_MAX_REQUESTS_PER_ADDRESS = 256;
 
 /** A ready app: its handler and the services behind it. */
 export interface App {
@@ -56,6 +82,15 @@ export interface App {
   handler: AppHandler;
   /** Resolves once every channel was probed for live or VOD (start-up does not wait). */
   probed: Promise<void>;
+  /** The gate every request passes: per-address caps, draining on shutdown. */
+  gate: RequestGate;
+  /**
+   * A graceful stop within `timeoutMs`: refuse new requests (503), close
+   * tracker sockets with 1001, let requests in flight finish (players' last
+   * reports), then flush the figures. `false` if requests were still open
+   * at the deadline.
+   */
+  shutdown(timeoutMs: number): Promise<boolean>;
   /** Release timers and sockets. */
   close(): Promise<void>;
 }
@@ -66,10 +101,35 @@ export function configFromEnv(): AppConfig {
   return {
     channelsFile: env("CHANNELS_FILE") || undefined,
     frameAncestors: env("FRAME_ANCESTORS") || undefined,
+    trustProxy: parseTrustProxy(env("TRUST_PROXY")),
+    maxRequestsPerAddress: envInteger(env, "HTTP_MAX_REQUESTS_PER_IP", {
+      fallback: DEFAULT_MAX_REQUESTS_PER_ADDRESS,
+    }),
     tracker: trackerConfigFromEnv(env),
     cluster: clusterConfigFromEnv(env),
     p2p: p2pConfigFromEnv(env),
+    analyticsConfig: analyticsConfigFromEnv(env),
+    probeAllowPrivate: ["1", "true"].includes(env("PROBE_ALLOW_PRIVATE") ?? ""),
   };
+}
+
+/** The secret of session tokens: configured, else shared through the store. */
+async function sessionSecret(
+  config: AnalyticsConfig,
+  store: { secret(): Promise<string>; kind: string },
+): Promise<string> {
+  if (config.sessionSecret) return config.sessionSecret;
+  try {
+    return await store.secret();
+  } catch (error) {
+    log.error("analytics.secret_unavailable", {
+      store: store.kind,
+      error: String(error),
+      fallback:
+        "a secret of this process: reports to other instances are refused until restart",
+    });
+    return newSecret();
+  }
 }
 
 /** Build the app: catalog, tracker and routes. */
@@ -80,11 +140,29 @@ export async function createApp(
   const catalog = await loadCatalog(config.channelsFile);
   const peerTimeoutMs = config.tracker?.peerTimeoutMs ??
     DEFAULT_TRACKER_CONFIG.peerTimeoutMs;
-  const analytics = new Aggregator(config.analytics);
+  const analyticsConfig = config.analyticsConfig ?? MEMORY_ANALYTICS;
+  const bucketMs = config.analytics?.bucketMs ?? 60_000;
+  const store = config.analytics?.store ??
+    await createAnalyticsStore(analyticsConfig, config.cluster, {
+      bucketMs,
+      keepMs: bucketMs * (config.analytics?.bucketCount ?? 180),
+    });
+  const analytics = new Aggregator({
+    maxSessionsPerAddress: analyticsConfig.sessionsPerAddress,
+    peakBitrateOf: (id) => catalog.peakBitrate(id),
+    ...config.analytics,
+    store,
+  });
+  analytics.start();
+  const sessions = new SessionIssuer(
+    await SessionTokens.create(await sessionSecret(analyticsConfig, store)),
+    // Page views per address: a household zapping is fine, a loop is not.
+    { perMinute: 6, burst: 12 },
+  );
   const tracker = new Tracker({
     config: config.tracker,
-    // Other instances add this instance's player figures to theirs.
-    summaryExtra: () => ({ p2p: analytics.shared() }),
+    // Other instances add this instance's viewers to theirs.
+    summaryExtra: () => ({ viewers: analytics.viewerCounts() }),
     cluster: config.cluster &&
       createBackend(config.cluster, {
         peerTimeoutMs,
@@ -104,6 +182,7 @@ export async function createApp(
       liveCore: { ...defaults.liveCore, ...config.p2p?.liveCore },
     },
     analytics,
+    sessions,
     // Players report every few seconds: 2 per second per address, bursts of 20 (households, NAT).
     reportLimiter: new KeyedRateLimiter(2, 20),
     live: new LiveSources(new URL("./static/media/", import.meta.url), {
@@ -112,22 +191,40 @@ export async function createApp(
     locale: DEFAULT_LOCALE,
     t: messages(DEFAULT_LOCALE),
   };
-  const handler = withSecurityHeaders(
+  const routes = withSecurityHeaders(
     createHandler(appManifest, { state, buildDir: config.buildDir }),
     { frameAncestors: config.frameAncestors },
   );
+  const gate = new RequestGate({
+    trustProxy: config.trustProxy ?? TRUST_NO_PROXY,
+    maxRequestsPerAddress: config.maxRequestsPerAddress ??
+      DEFAULT_MAX_REQUESTS_PER_ADDRESS,
+  });
   // Site paths (/media/…, /live/…) are answered by this app itself; the rest is fetched.
-  const probed = catalog.probe((url) =>
-    url.startsWith("/")
-      ? handler(new Request(new URL(url, "http://localhost")))
-      : (config.fetchRemote ??
-        ((u) => fetch(u, { signal: AbortSignal.timeout(5000) })))(url)
-  );
+  const fetchRemote = config.fetchRemote ??
+    ((url: string) =>
+      fetch(url, { signal: AbortSignal.timeout(5000), redirect: "manual" }));
+  const probed = catalog.probe({
+    fetcher: (url) =>
+      url.startsWith("/")
+        ? routes(new Request(new URL(url, "http://localhost")))
+        : fetchRemote(url),
+    allowPrivate: config.probeAllowPrivate,
+  });
   return {
-    handler,
+    handler: gate.wrap(routes),
     probed,
-    close() {
-      return tracker.close();
+    gate,
+    async shutdown(timeoutMs) {
+      const drained = gate.drain(timeoutMs);
+      await tracker.close(); // clients reconnect by themselves, to another instance if there is one
+      const finished = await drained;
+      await analytics.close(); // what the last requests counted reaches the store
+      return finished;
+    },
+    async close() {
+      await tracker.close();
+      await analytics.close();
     },
   };
 }
@@ -138,10 +235,15 @@ export interface StartOptions extends AppConfig {
   port?: number;
   /** Interface to listen on; `HOSTNAME` or all interfaces. */
   hostname?: string;
+  /** Longest a graceful shutdown may take (`SHUTDOWN_TIMEOUT`, seconds); then exit 1. */
+  shutdownTimeoutMs?: number;
 }
 
-/** Longest a graceful shutdown may take before the process exits anyway. */
+/** Longest a graceful shutdown may take by default before the process exits anyway (code 1). */
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** Exit codes follow the shell's convention: 128 + the signal's number. */
+const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
 
 /** Serve the app until SIGINT/SIGTERM, then shut down gracefully. */
 export async function start(
@@ -163,24 +265,41 @@ export async function start(
       log.info("server.listening", { url: `http://${shown}:${port}/` });
     },
   }, app.handler);
+  const timeoutMs = options.shutdownTimeoutMs ??
+    envInteger((name) => Deno.env.get(name), "SHUTDOWN_TIMEOUT", {
+        fallback: SHUTDOWN_TIMEOUT_MS / 1000,
+        max: 3600,
+      }) * 1000;
   let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
+  const shutdown = async (signal: keyof typeof SIGNAL_NUMBERS) => {
+    if (stopping) {
+      // A second signal: the operator wants out now.
+      log.warn("server.forced_exit", { signal, open: app.gate.open });
+      Deno.exit(128 + SIGNAL_NUMBERS[signal]);
+    }
     stopping = true;
-    log.info("server.stopping", {});
-    const drained = server.shutdown(); // stop accepting; let requests in flight finish
-    await app.close(); // tracker sockets get 1001 (going away); clients reconnect by themselves
-    const timeout = new Promise<"timeout">((resolve) =>
-      setTimeout(() => resolve("timeout"), SHUTDOWN_TIMEOUT_MS)
-    );
-    if (await Promise.race([drained, timeout]) === "timeout") {
-      log.warn("server.shutdown_timeout", { ms: SHUTDOWN_TIMEOUT_MS });
-      Deno.exit(0);
+    log.info("server.stopping", { signal });
+    const deadline = Date.now() + timeoutMs;
+    const bounded = <T>(work: Promise<T>) =>
+      Promise.race([
+        work,
+        new Promise<false>((resolve) =>
+          setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))
+        ),
+      ]);
+    const finished = await bounded(app.shutdown(timeoutMs)) &&
+      await bounded(server.shutdown().then(() => true));
+    if (!finished) {
+      log.warn("server.shutdown_timeout", {
+        ms: timeoutMs,
+        open: app.gate.open,
+      });
+      Deno.exit(1);
     }
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     try {
-      Deno.addSignalListener(signal, () => void shutdown());
+      Deno.addSignalListener(signal, () => void shutdown(signal));
     } catch {
       // Signals are not available everywhere (e.g. Deno Deploy).
     }

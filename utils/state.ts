@@ -6,8 +6,9 @@
 import type { Catalog } from "../channels/catalog.ts";
 import type { Locale, Messages } from "../i18n/mod.ts";
 import type { Aggregator } from "../analytics/aggregator.ts";
+import type { SessionIssuer } from "../analytics/session_token.ts";
 import type { LiveSources } from "../live/source.ts";
-import type { KeyedRateLimiter } from "../tracker/rate_limit.ts";
+import type { KeyedRateLimiter } from "./rate_limit.ts";
 import type { PlayerP2PConfig } from "../p2p/config.ts";
 import type { Tracker } from "../tracker/mod.ts";
 
@@ -23,6 +24,8 @@ export interface AppState extends Record<string, unknown> {
   live: LiveSources;
   /** Player-reported P2P figures. */
   analytics: Aggregator;
+  /** Mints the session tokens players report with, one per page view. */
+  sessions: SessionIssuer;
   /** Rate limit of player reports, per IP. */
   reportLimiter: KeyedRateLimiter;
   /** The viewer's language, from `Accept-Language` or `?lang=`. */

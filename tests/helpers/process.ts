@@ -29,6 +29,8 @@ export async function startServerProcess(
       HOSTNAME: "127.0.0.1",
       LOG_LEVEL: "info",
       NO_COLOR: "1",
+      // Tests keep nothing in the repository: persistence only where a test asks for it.
+      ANALYTICS_KV_PATH: "off",
       ...env,
     },
     stdout: "null",
