@@ -60,3 +60,13 @@ Deno.test("the socket floor benchmark still runs (tiny size)", async () => {
     );
   }
 });
+
+Deno.test("the soak task still runs (a few waves; it judges nothing here)", async () => {
+  const out = await runBench(
+    "--v8-flags=--expose-gc",
+    "scripts/soak.ts",
+    "--smoke",
+  );
+  assert.match(out, /soak: heap baseline [\d.]+ MB, end [\d.]+ MB/);
+  assert.match(out, /tracker left with 0 peers, 0 swarms, 0 sockets/);
+});

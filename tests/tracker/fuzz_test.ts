@@ -172,6 +172,17 @@ Deno.test("fuzz: thousands of hostile frames from many sockets never disturb two
     bob.send({ action: "announce", info_hash: GOOD_HASH, peer_id: BOB });
     await alice.next();
     await bob.next();
+    // Two good peers of the simple dialect, in a room the fuzzer never names.
+    const carol = await TestSocket.open(url);
+    const dave = await TestSocket.open(url);
+    carol.send({
+      type: "announce",
+      peerId: "good-carol",
+      infoHash: "good-room",
+    });
+    await carol.next();
+    dave.send({ type: "announce", peerId: "good-dave", infoHash: "good-room" });
+    await dave.next();
 
     // Hostile traffic: 24 sockets, 250 frames each, reopened when the server closes them.
     let sent = 0;
@@ -243,8 +254,24 @@ Deno.test("fuzz: thousands of hostile frames from many sockets never disturb two
         sdp: `v=0 answer ${i}`,
       });
     }
+    // And the simple dialect's good peers still relay to each other.
+    for (let i = 0; i < 20; i++) {
+      carol.send({
+        type: "offer",
+        from: "good-carol",
+        to: "good-dave",
+        data: { i },
+      });
+      const relayed = await dave.next(
+        (f) => f.type === "offer" && (f.data as { i: number }).i === i,
+        5000,
+      );
+      assert.equal(relayed.from, "good-carol");
+    }
     await Promise.all(hostile);
     raw.close();
+    await carol.close();
+    await dave.close();
 
     const health = await (await fetch(`${server.url}/health`)).json();
     assert.equal(health.status, "ok", "the process is up and serving");
@@ -265,6 +292,115 @@ Deno.test("fuzz: thousands of hostile frames from many sockets never disturb two
   } finally {
     await alice.close();
     await bob.close();
+    await server.close();
+  }
+});
+
+Deno.test("fuzz: hostile input to every HTTP route that takes input never yields a 500", async () => {
+  const seed = Number(
+    Deno.env.get("FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31),
+  );
+  console.log(`fuzz (http) seed: ${seed} (replay with FUZZ_SEED=${seed})`);
+  const random = prng(seed);
+  const { int, pick } = makeFuzzer(random);
+  const server = await startTestServer({ buildDir: false });
+  const junk = () =>
+    pick([
+      () => "",
+      () => "%00%ff%c3%28",
+      () => "..%2f..%2fetc%2fpasswd",
+      () => "a".repeat(int(5000)),
+      () =>
+        encodeURIComponent(
+          String.fromCharCode(
+            ...Array.from({ length: int(40) }, () => int(0xd800)),
+          ),
+        ),
+      () => String(int(1e9) - 5e8),
+      () => "1e999",
+      () => "demo",
+      () => "<script>",
+      () => "\\evil.example",
+    ])();
+  const html = await (await fetch(`${server.url}/watch/demo`)).text();
+  const token = /"sessionToken":"(v1\.[^"]+)"/.exec(html)![1]!;
+  const reportBody = () =>
+    pick([
+      () => junk(),
+      () =>
+        JSON.stringify({
+          token: pick([token, junk()]),
+          channel: pick(["demo", junk()]),
+          p2pStatus: pick(["active", junk()]),
+          totals: {
+            httpBytes: pick([int(1e6), -1, null, junk()]),
+            p2pBytes: pick([0, null, 1e300]),
+            uploadedBytes: 0,
+            stalls: pick([0, -3, 1e9]),
+          },
+          peers: pick([1, 1e12]),
+          ttffMs: pick([null, 700, -1, junk()]),
+          final: pick([true, false, junk()]),
+        }),
+      () => "[".repeat(3000) + "]".repeat(3000),
+      () =>
+        JSON.stringify({ token, channel: "demo", totals: "x".repeat(3000) }),
+    ])();
+  const requests: Array<() => Promise<Response>> = [
+    () =>
+      fetch(`${server.url}/api/stats/report`, {
+        method: "POST",
+        body: reportBody(),
+        headers: {
+          "content-type": pick([
+            "text/plain",
+            "application/json",
+            junk().slice(0, 50) || "x",
+          ]),
+        },
+      }),
+    () =>
+      fetch(`${server.url}/api/stats/session?channel=${junk()}`, {
+        method: "POST",
+        body: junk(),
+      }),
+    () =>
+      fetch(
+        `${server.url}/tracker/stats?swarms=1&history=${
+          pick(["1", junk()])
+        }&limit=${junk()}&cursor=${junk()}`,
+      ),
+    () =>
+      fetch(
+        `${server.url}/tracker/peers/${
+          junk() || "x"
+        }?limit=${junk()}&cursor=${junk()}`,
+      ),
+    () => fetch(`${server.url}/tracker/channels/${junk() || "x"}`),
+    () => fetch(`${server.url}/watch/${junk() || "x"}?lang=${junk()}`),
+    () => fetch(`${server.url}/?q=${junk()}&category=${junk()}&lang=${junk()}`),
+    () => fetch(`${server.url}/live/${junk() || "x"}/${junk() || "x"}.m3u8`),
+    () => fetch(`${server.url}/dashboard?x=${junk()}`),
+    () =>
+      fetch(`${server.url}/api/dashboard`, {
+        method: pick(["GET", "POST", "DELETE"]),
+      }),
+  ];
+  try {
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 600; i++) {
+      const response = await pick(requests)().catch(() => undefined);
+      if (!response) continue; // a URL fetch itself refuses to send
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      await response.body?.cancel();
+      assert.ok(response.status < 500, `request ${i} got ${response.status}`);
+    }
+    console.log(
+      `fuzz (http): statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
+    const health = await (await fetch(`${server.url}/health`)).json();
+    assert.equal(health.status, "ok");
+  } finally {
     await server.close();
   }
 });
