@@ -1,7 +1,9 @@
 /**
- * The tracker's side of a cluster: what an announce, an answer and the
- * stats do when swarms span several instances. The tracker hands over to it
- * only while a shared engine is connected; everything else stays on the
+ * The tracker's side of a cluster: picks peers across instances, carries
+ * offers and answers to the instance that holds their recipient, and hands
+ * what other instances relay here to the same {@linkcode Delivery} the
+ * tracker uses for its own sockets. The WebTorrent dialect calls it only
+ * while a shared engine is connected; everything else stays on the
  * synchronous single-instance path.
  * @module
  */
@@ -11,49 +13,29 @@ import type {
   ClusterPeer,
   InstanceSummary,
   MemberRecord,
-  PeerRef,
+  PickResult,
   RelayEnvelope,
   SwarmBackend,
 } from "./cluster/backend.ts";
 import { clusterTotals } from "./cluster/backend.ts";
-import type { Connection } from "./connection.ts";
-import { offerFrame, rememberOffer } from "./offers.ts";
-import type { Offer } from "./protocol.ts";
+import type { Delivery } from "./delivery.ts";
 import type { Registry } from "./registry.ts";
-import type { ClusterStats, PeerInfo, TrackerCounters } from "./stats.ts";
+import type { ClusterStats, PeerInfo } from "./stats.ts";
 import type { Peer } from "./swarm.ts";
 import { binaryToHex } from "../utils/hex.ts";
-import { log } from "../utils/log.ts";
 
-/** What the relay needs from the tracker it serves. */
-export interface RelayHost {
-  /** The WebTorrent swarms of this instance. */
+/** What the relay works with. */
+export interface RelayOptions {
+  /** The WebTorrent swarms of this instance (where relays for its sockets land). */
   registry: Registry;
-  /** The tracker's counters. */
-  counters: TrackerCounters;
-  /** Current time in ms. */
-  clock: () => number;
-  /** Send the reply to an announce, counting `clusterSize` peers if known. */
-  reply(connection: Connection, infoHash: string, clusterSize?: number): void;
-  /** Relay offers to peers of this instance. */
-  offerLocally(peer: Peer, offers: Offer[], targets: Peer[]): void;
+  /** The one way frames reach local peers. */
+  delivery: Delivery;
   /** This instance's summary, published to the others. */
   summary(): Omit<InstanceSummary, "instance" | "at">;
 }
 
-/** The parts of an answer to relay to the instance of the offer's sender. */
-export interface RemoteAnswer {
-  /** The swarm. */
-  infoHash: string;
-  /** The answering peer. */
-  from: string;
-  /** The offering peer. */
-  to: string;
-  /** The offer answered. */
-  offerId: string;
-  /** The frame, serialized once. */
-  frame: string;
-}
+/** A relay to another instance, before this one stamps itself as the sender's instance. */
+export type OutgoingRelay = Omit<RelayEnvelope, "fromInstance">;
 
 /** A peer as the shared engine stores it. */
 function memberRecord(peer: Peer): MemberRecord {
@@ -66,27 +48,27 @@ function memberRecord(peer: Peer): MemberRecord {
   };
 }
 
-/** A cluster step failed in a way nobody awaits: say so, never crash. */
-function logFailure(error: unknown): void {
-  log.error("cluster.announce_failed", { error: String(error) });
-}
-
 /** Signaling across the instances of a cluster, on a shared engine. */
 export class ClusterRelay {
   /** The shared engine. */
   readonly backend: SwarmBackend;
-  #host: RelayHost;
+  #options: RelayOptions;
   #relays = { out: 0, in: 0, outages: 0 };
 
-  /** A relay for `host` on `backend`; nothing connects until {@linkcode start}. */
-  constructor(backend: SwarmBackend, host: RelayHost) {
+  /** A relay on `backend`; nothing connects until {@linkcode ClusterRelay.start}. */
+  constructor(backend: SwarmBackend, options: RelayOptions) {
     this.backend = backend;
-    this.#host = host;
+    this.#options = options;
   }
 
   /** Whether the engine is in use now (else the tracker runs local-only). */
   get connected(): boolean {
     return this.backend.state === "connected";
+  }
+
+  /** This instance's id in the cluster. */
+  get instanceId(): string {
+    return this.backend.instanceId;
   }
 
   /** Join the cluster (see {@linkcode SwarmBackend.start}). */
@@ -105,136 +87,72 @@ export class ClusterRelay {
   }
 
   /**
-   * Answer an announce: one round trip to the engine refreshes the peer,
-   * counts the swarm across instances (for the reply) and picks random peers
-   * anywhere in it; then each offer goes to a local socket, or is published
-   * once to the instance that holds its recipient. Never rejects.
+   * Refresh `peer` in the shared engine and pick up to `options.count`
+   * random peers of its swarm on any instance, counting the swarm, in one
+   * round trip; `undefined` if the engine failed meanwhile.
    */
-  announce(
-    connection: Connection,
+  async pick(
     peer: Peer,
-    offers: Offer[],
     options: AnnounceOptions,
-  ): void {
-    this.#announce(connection, peer, offers, options).catch(logFailure);
-  }
-
-  async #announce(
-    connection: Connection,
-    peer: Peer,
-    offers: Offer[],
-    options: AnnounceOptions,
-  ): Promise<void> {
-    const host = this.#host;
-    const { swarm } = peer;
-    let targets: PeerRef[];
+  ): Promise<PickResult | undefined> {
     try {
-      const picked = await this.backend.announce(memberRecord(peer), options);
-      targets = picked.peers;
-      host.reply(connection, swarm.infoHash, picked.swarmSize);
+      return await this.backend.announce(memberRecord(peer), options);
     } catch {
-      // The engine went away between the state check and the pick: stay local.
-      host.reply(connection, swarm.infoHash);
-      if (options.count > 0) {
-        host.offerLocally(
-          peer,
-          offers,
-          swarm.sample(options.count, peer, host.registry.random),
-        );
-      }
-      return;
-    }
-    if (swarm.get(peer.id) !== peer) return; // it left while we waited
-    const self = this.backend.instanceId;
-    const now = host.clock();
-    for (let i = 0; i < targets.length; i++) {
-      const { peerId, instance } = targets[i]!;
-      const { offer, offerId } = offers[i]!;
-      const frame = offerFrame(peer, offer, offerId);
-      if (instance !== self) {
-        this.backend.send(instance, {
-          kind: "offer",
-          infoHash: swarm.infoHash,
-          from: peer.id,
-          fromInstance: self,
-          to: peerId,
-          offerId,
-          frame,
-        });
-        this.#relays.out++;
-        continue;
-      }
-      const target = swarm.get(peerId);
-      if (target && target.connection.send(frame)) {
-        host.counters.out.offer++;
-        rememberOffer(target, offerId, { peerId: peer.id, peer, at: now });
-      } else {
-        host.counters.relayFailures++;
-      }
+      return undefined;
     }
   }
 
   /**
-   * Relay an answer to the instance whose peer made the offer; `false` if
-   * the engine is out of reach.
+   * Send an offer or an answer to the instance that holds its recipient;
+   * `false` if the engine is out of reach.
    */
-  answer(instance: string, answer: RemoteAnswer): boolean {
+  send(instance: string, relay: OutgoingRelay): boolean {
     if (!this.connected) return false;
-    this.backend.send(instance, {
-      kind: "answer",
-      fromInstance: this.backend.instanceId,
-      ...answer,
-    });
+    this.backend.send(instance, { ...relay, fromInstance: this.instanceId });
     this.#relays.out++;
     return true;
   }
 
   /** A relay from another instance, for a peer whose socket is here. */
-  #deliver(envelope: RelayEnvelope): void {
-    const { counters, registry } = this.#host;
+  #receive(envelope: RelayEnvelope): void {
+    const { registry, delivery } = this.#options;
     this.#relays.in++;
     const target = registry.swarms.get(envelope.infoHash)?.get(envelope.to);
-    if (!target || !target.connection.send(envelope.frame)) {
-      counters.relayFailures++;
-      return;
-    }
     if (envelope.kind === "answer") {
-      counters.out.answer++;
-      return;
+      delivery.answer(target, envelope.frame);
+    } else {
+      delivery.offer(target, envelope.frame, envelope.offerId, {
+        peerId: envelope.from,
+        instance: envelope.fromInstance,
+      });
     }
-    counters.out.offer++;
-    rememberOffer(target, envelope.offerId, {
-      peerId: envelope.from,
-      instance: envelope.fromInstance,
-      at: this.#host.clock(),
-    });
   }
 
   #handlers(): BackendHandlers {
     return {
-      deliver: (envelope) => this.#deliver(envelope),
+      deliver: (envelope) => this.#receive(envelope),
       stateChanged: (state) => {
         if (state === "local-only") this.#relays.outages++;
       },
       localMembers: () => this.#localMembers(),
-      localSwarms: () => this.#host.registry.swarms.keys(),
-      summary: () => this.#host.summary(),
+      localSwarms: () => this.#options.registry.swarms.keys(),
+      summary: () => this.#options.summary(),
     };
   }
 
   *#localMembers(): Generator<MemberRecord> {
-    for (const swarm of this.#host.registry.swarms.values()) {
+    for (const swarm of this.#options.registry.swarms.values()) {
       for (const peer of swarm.peers()) yield memberRecord(peer);
     }
   }
 
   /** Open player sockets of a channel on the other live instances. */
-  remoteViewers(channel: string): number {
+  remoteConnectedPlayers(channel: string): number {
     if (!this.connected) return 0;
     let count = 0;
     for (const summary of this.backend.instances()) {
-      if (summary.instance === this.backend.instanceId) continue; // counted live by the tracker
-      count += summary.channels[channel] ?? 0;
+      if (summary.instance === this.instanceId) continue; // counted live by the tracker
+      count += summary.connectedPlayers[channel] ?? 0;
     }
     return count;
   }
@@ -257,7 +175,7 @@ export class ClusterRelay {
    * the others' from the engine; `local` alone if the engine fails.
    */
   async peers(infoHash: string, local: PeerInfo[]): Promise<PeerInfo[]> {
-    const self = this.backend.instanceId;
+    const self = this.instanceId;
     let remote: ClusterPeer[];
     try {
       remote = await this.backend.swarmPeers(infoHash);
@@ -275,6 +193,6 @@ export class ClusterRelay {
         instance: peer.instance,
       });
     }
-    return peers.sort((a, b) => a.joinedAt.localeCompare(b.joinedAt));
+    return peers;
   }
 }

@@ -54,11 +54,6 @@ export class Connection implements PeerConnection {
     this.slot = info.slot ?? NO_SLOT;
   }
 
-  /** Whether the connection is still open. */
-  get open(): boolean {
-    return this.#open;
-  }
-
   /** Send a frame; `false` if the socket is closed or refused it. */
   send(text: string): boolean {
     if (!this.#open) return false;

@@ -26,6 +26,6 @@ export { Registry } from "./registry.ts";
 export { checkUpgrade, upgradeToTracker } from "./socket.ts";
 export { Swarm } from "./swarm.ts";
 export { CloseCode } from "./connection.ts";
-export type { PeerInfo, TrackerStats } from "./stats.ts";
+export type { PeerInfo, PeersPage, TrackerStats } from "./stats.ts";
 export { Tracker } from "./tracker.ts";
 export { VERSION } from "./version.ts";

@@ -8,6 +8,20 @@
  * - The simple RedFlix signaling API: `{"type":"announce"|"offer"|"answer"|"ice", …}`.
  * @module
  */
+import { DEFAULT_TRACKER_CONFIG } from "./config.ts";
+import {
+  type Json,
+  type ParseLimits,
+  ProtocolError,
+} from "./protocol_error.ts";
+import {
+  parseSimple,
+  type SimpleAnnounceMessage,
+  type SimpleRelayMessage,
+} from "./simple_protocol.ts";
+
+export { type ParseLimits, ProtocolError };
+export type { SimpleAnnounceMessage, SimpleRelayMessage };
 
 /** A WebRTC session description as browsers send it. */
 export interface SessionDescription {
@@ -70,30 +84,6 @@ export interface ScrapeMessage {
   infoHashes: string[];
 }
 
-/** Simple API: join a swarm and get its peer list. */
-export interface SimpleAnnounceMessage {
-  /** Discriminant. */
-  kind: "simple-announce";
-  /** The swarm (any non-empty string). */
-  infoHash: string;
-  /** The announcing peer (any non-empty string). */
-  peerId: string;
-}
-
-/** Simple API: relay opaque signaling data to one peer of the same swarm. */
-export interface SimpleRelayMessage {
-  /** Discriminant. */
-  kind: "simple-relay";
-  /** What is relayed. */
-  type: "offer" | "answer" | "ice";
-  /** Sender peer id (must be the socket's own). */
-  from: string;
-  /** Recipient peer id. */
-  to: string;
-  /** Opaque payload (SDP, ICE candidate…). */
-  data: unknown;
-}
-
 /** Any message a client can send. */
 export type TrackerMessage =
   | AnnounceMessage
@@ -101,60 +91,6 @@ export type TrackerMessage =
   | ScrapeMessage
   | SimpleAnnounceMessage
   | SimpleRelayMessage;
-
-/** The kinds of messages, as counted in stats. */
-export type MessageKind = TrackerMessage["kind"];
-
-/** A frame that is not a valid message; the text is safe to send back. */
-export class ProtocolError extends Error {
-  /** The info_hash of the bad message, when it had a valid one. */
-  readonly infoHash?: string;
-  /** The WebTorrent action of the bad message, when known. */
-  readonly action?: "announce" | "scrape";
-  /** The bad message speaks the simple API: answer `{"type":"error"}`. */
-  readonly simple: boolean;
-
-  /** An error for a frame that cannot be served. */
-  constructor(
-    message: string,
-    context: {
-      infoHash?: string;
-      action?: "announce" | "scrape";
-      simple?: boolean;
-    } = {},
-  ) {
-    super(message);
-    this.name = "ProtocolError";
-    this.infoHash = context.infoHash;
-    this.action = context.action;
-    this.simple = context.simple ?? false;
-  }
-}
-
-/** Limits applied while parsing. */
-export interface ParseLimits {
-  /** Largest accepted SDP, in characters. */
-  maxSdpLength: number;
-  /** Most offers kept from one announce (extra ones are ignored). */
-  maxOffers: number;
-  /** Most info_hashes in one scrape. */
-  maxScrape: number;
-}
-
-/**
- * Longest simple-API peer or swarm id: room for a UUID or a hex SHA-1, and
- * no more, like WebTorrent's fixed 20 characters.
- */
-const MAX_SIMPLE_ID = 64;
-
-/** Default parse limits. */
-export const DEFAULT_PARSE_LIMITS: ParseLimits = {
-  maxSdpLength: 16 * 1024,
-  maxOffers: 10,
-  maxScrape: 255,
-};
-
-type Json = Record<string, unknown>;
 
 /** Whether `value` is a 20-character binary string (each code unit < 256). */
 export function isBinaryId(value: unknown): value is string {
@@ -341,60 +277,6 @@ function parseScrape(json: Json, limits: ParseLimits): ScrapeMessage {
   return { kind: "scrape", infoHashes };
 }
 
-/** Errors of the simple dialect are answered in its own shape. */
-const SIMPLE = { simple: true };
-
-function simpleId(json: Json, field: string): string {
-  const value = json[field];
-  if (typeof value !== "string" || value.length === 0) {
-    throw new ProtocolError(
-      `Invalid ${field}: expected a non-empty string`,
-      SIMPLE,
-    );
-  }
-  if (value.length > MAX_SIMPLE_ID) {
-    throw new ProtocolError(
-      `Invalid ${field}: ${value.length} characters, at most ${MAX_SIMPLE_ID}`,
-      SIMPLE,
-    );
-  }
-  // Printable ASCII only: ids reach logs, JSON routes and other viewers.
-  if (!/^[\x21-\x7e]+$/.test(value)) {
-    throw new ProtocolError(
-      `Invalid ${field}: only printable ASCII characters (no spaces)`,
-      SIMPLE,
-    );
-  }
-  return value;
-}
-
-function parseSimple(json: Json): SimpleAnnounceMessage | SimpleRelayMessage {
-  const type = json.type;
-  if (type === "announce") {
-    return {
-      kind: "simple-announce",
-      peerId: simpleId(json, "peerId"),
-      infoHash: simpleId(json, "infoHash"),
-    };
-  }
-  if (type === "offer" || type === "answer" || type === "ice") {
-    if (json.data === undefined) {
-      throw new ProtocolError("Missing data", SIMPLE);
-    }
-    return {
-      kind: "simple-relay",
-      type,
-      from: simpleId(json, "from"),
-      to: simpleId(json, "to"),
-      data: json.data,
-    };
-  }
-  throw new ProtocolError(
-    `Unknown type: ${JSON.stringify(type).slice(0, 40)}`,
-    SIMPLE,
-  );
-}
-
 /**
  * Parse one text frame.
  *
@@ -407,7 +289,7 @@ function parseSimple(json: Json): SimpleAnnounceMessage | SimpleRelayMessage {
  */
 export function parseMessage(
   text: string,
-  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+  limits: ParseLimits = DEFAULT_TRACKER_CONFIG,
 ): TrackerMessage {
   let json: unknown;
   try {

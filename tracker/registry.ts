@@ -69,11 +69,6 @@ export class Registry {
     return this.#byLastSeen.size;
   }
 
-  /** The current time by the registry's clock. */
-  now(): number {
-    return this.#clock();
-  }
-
   /** The random source, for callers that pick among peers. */
   get random(): () => number {
     return this.#random;

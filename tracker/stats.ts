@@ -1,8 +1,12 @@
 /**
  * Counters the tracker keeps and the JSON shape of `GET /tracker/stats`.
  * Field names are a public interface: scripts read them, so they only grow.
+ * The functions below turn swarms and peers into those shapes.
  * @module
  */
+import { binaryToHex } from "../utils/hex.ts";
+import { pageOf, type PageRequest } from "../utils/paging.ts";
+import type { Peer, Swarm } from "./swarm.ts";
 
 /** Incoming frames, by kind. */
 export interface InCounters {
@@ -217,4 +221,90 @@ export interface PeerInfo {
   lastSeen: string;
   /** The instance holding its socket; only when clustered. */
   instance?: string;
+}
+
+/** Which dialect a swarm speaks. */
+export type Dialect = "webtorrent" | "simple";
+
+/**
+ * An id as scripts read it: WebTorrent's binary ids as hex, simple-API ids
+ * as given.
+ */
+export function idText(dialect: Dialect, id: string): string {
+  return dialect === "webtorrent" ? binaryToHex(id) : id;
+}
+
+/** A swarm's row in `?swarms=1` output. */
+export function swarmRow(dialect: Dialect, swarm: Swarm): SwarmRow {
+  return {
+    infoHash: idText(dialect, swarm.infoHash),
+    protocol: dialect,
+    peers: swarm.size,
+    seeders: swarm.complete,
+    leechers: swarm.incomplete,
+    downloaded: swarm.downloaded,
+    createdAt: new Date(swarm.createdAt).toISOString(),
+  };
+}
+
+/** A peer as `GET /tracker/peers/:infoHash` lists it (never its address). */
+export function peerInfo(dialect: Dialect, peer: Peer): PeerInfo {
+  return {
+    peerId: idText(dialect, peer.id),
+    complete: peer.complete,
+    joinedAt: new Date(peer.joinedAt).toISOString(),
+    lastSeen: new Date(peer.lastSeen).toISOString(),
+  };
+}
+
+/** A page of a swarm's peers, for `GET /tracker/peers/:infoHash`. */
+export interface PeersPage {
+  /** Which dialect the swarm speaks. */
+  protocol: Dialect;
+  /** The page, earliest joiners first. */
+  peers: PeerInfo[];
+  /** Peers in the swarm. */
+  total: number;
+  /** `?cursor=` of the next page; absent on the last. */
+  nextCursor?: string;
+}
+
+/** The page `request` of a swarm's peers, earliest joiners first; only those are formatted. */
+export function pagePeers(
+  dialect: Dialect,
+  peers: readonly Peer[],
+  request: PageRequest,
+): PeersPage {
+  const page = pageOf(
+    peers,
+    (a, b) => a.joinedAt - b.joinedAt || a.slot - b.slot,
+    request,
+    (peer) => peerInfo(dialect, peer),
+  );
+  return {
+    protocol: dialect,
+    peers: page.items,
+    total: page.total,
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** The page `request` of a swarm's peers across a cluster (already formatted). */
+export function pagePeerInfos(
+  peers: readonly PeerInfo[],
+  request: PageRequest,
+): PeersPage {
+  const page = pageOf(
+    peers,
+    (a, b) =>
+      a.joinedAt.localeCompare(b.joinedAt) || a.peerId.localeCompare(b.peerId),
+    request,
+    (peer) => peer,
+  );
+  return {
+    protocol: "webtorrent",
+    peers: page.items,
+    total: page.total,
+    nextCursor: page.nextCursor,
+  };
 }

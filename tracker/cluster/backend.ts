@@ -83,10 +83,62 @@ export interface InstanceSummary {
   seeders: number;
   /** Its open sockets. */
   connections: number;
-  /** Its open player sockets, by channel id. */
-  channels: Record<string, number>;
-  /** What the app adds (player-reported totals); untrusted when read back. */
+  /** Its open player sockets, by channel id (tracker sockets, not reporting players). */
+  connectedPlayers: Record<string, number>;
+  /** What the app adds (players reporting now); untrusted when read back. */
   extra?: Record<string, unknown>;
+}
+
+/** Most channels taken from one summary. */
+const MAX_SUMMARY_CHANNELS = 10_000;
+
+function count(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0
+    ? value
+    : undefined;
+}
+
+/**
+ * A summary another instance published, checked like any input from the
+ * network (an older instance during a rolling deploy, or a broken one);
+ * `undefined` if it is not one.
+ */
+export function parseSummary(value: unknown): InstanceSummary | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const raw = value as Record<string, unknown>;
+  const [at, peers, seeders, connections] = [
+    count(raw.at),
+    count(raw.peers),
+    count(raw.seeders),
+    count(raw.connections),
+  ];
+  if (
+    typeof raw.instance !== "string" || at === undefined ||
+    peers === undefined || seeders === undefined || connections === undefined
+  ) return undefined;
+  const connectedPlayers: Record<string, number> = {};
+  if (typeof raw.connectedPlayers === "object" && raw.connectedPlayers) {
+    for (
+      const [channel, players] of Object.entries(raw.connectedPlayers).slice(
+        0,
+        MAX_SUMMARY_CHANNELS,
+      )
+    ) {
+      const n = count(players);
+      if (n !== undefined) connectedPlayers[channel] = n;
+    }
+  }
+  return {
+    instance: raw.instance,
+    at,
+    peers,
+    seeders,
+    connections,
+    connectedPlayers,
+    extra: typeof raw.extra === "object" && raw.extra !== null
+      ? raw.extra as Record<string, unknown>
+      : undefined,
+  };
 }
 
 /** Whether the shared engine is in use right now. */

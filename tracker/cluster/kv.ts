@@ -21,10 +21,10 @@ import {
   type ClusterPeer,
   type ClusterState,
   decodeEnvelopes,
-  encodeEnvelopes,
   type InstanceSummary,
   type MemberRecord,
   newInstanceId,
+  parseSummary,
   type PeerRef,
   type PickResult,
   type RelayEnvelope,
@@ -32,6 +32,7 @@ import {
   type SwarmBackend,
 } from "./backend.ts";
 import { EngineState } from "./_engine_state.ts";
+import { commitInBatches, inboxWrites, type Mutation } from "./_kv_writes.ts";
 import { log } from "../../utils/log.ts";
 
 /** Options of {@linkcode KvBackend}. */
@@ -50,24 +51,11 @@ export interface KvBackendOptions {
   clock?: () => number;
 }
 
-/** How long an undelivered relay waits in an inbox (ms). */
-const INBOX_TTL_MS = 60_000;
-/** Most mutations in one atomic commit (Deno KV allows 1000). */
-const MAX_BATCH = 500;
-/** Most characters of relays in one inbox entry (a KV value holds 64 KiB). */
-const MAX_INBOX_ENTRY = 30_000;
-
 interface StoredMember {
   complete: boolean;
   joinedAt: number;
   lastSeen: number;
 }
-
-type Mutation =
-  | { type: "set"; key: Deno.KvKey; value: unknown; expireIn: number }
-  | { type: "delete"; key: Deno.KvKey }
-  | { type: "ring"; key: Deno.KvKey }
-  | { type: "relay"; instance: string; envelope: RelayEnvelope };
 
 /** Swarm membership and relays on Deno KV. */
 export class KvBackend implements SwarmBackend {
@@ -171,71 +159,20 @@ export class KvBackend implements SwarmBackend {
   async #flush(): Promise<void> {
     this.#flushScheduled = false;
     const kv = this.#kv;
-    const batch = this.#inboxWrites(this.#pending);
+    const batch = inboxWrites(this.#pending, {
+      key: (...parts) => this.#key(...parts),
+      nextId: () =>
+        `${this.#clock().toString(36).padStart(9, "0")}-${this.instanceId}-${
+          (this.#sequence++).toString(36)
+        }`,
+    });
     this.#pending = [];
     if (!kv) return;
-    for (let start = 0; start < batch.length; start += MAX_BATCH) {
-      const atomic = kv.atomic();
-      for (const mutation of batch.slice(start, start + MAX_BATCH)) {
-        if (mutation.type === "set") {
-          atomic.set(mutation.key, mutation.value, {
-            expireIn: mutation.expireIn,
-          });
-        } else if (mutation.type === "delete") atomic.delete(mutation.key);
-        else if (mutation.type === "ring") atomic.sum(mutation.key, 1n);
-      }
-      try {
-        await atomic.commit();
-      } catch (error) {
-        this.#lost(String(error));
-        return;
-      }
+    try {
+      await commitInBatches(kv, batch);
+    } catch (error) {
+      this.#lost(String(error));
     }
-  }
-
-  /**
-   * Turn queued relays into inbox entries: the relays of one tick to one
-   * instance share entries, and its bell rings once.
-   */
-  #inboxWrites(batch: Mutation[]): Mutation[] {
-    const relays = new Map<string, RelayEnvelope[]>();
-    const writes: Mutation[] = [];
-    for (const mutation of batch) {
-      if (mutation.type !== "relay") {
-        writes.push(mutation);
-        continue;
-      }
-      const queued = relays.get(mutation.instance);
-      if (queued) queued.push(mutation.envelope);
-      else relays.set(mutation.instance, [mutation.envelope]);
-    }
-    for (const [instance, envelopes] of relays) {
-      let chunk: RelayEnvelope[] = [];
-      let size = 0;
-      const leave = () => {
-        const id = `${
-          this.#clock().toString(36).padStart(9, "0")
-        }-${this.instanceId}-${(this.#sequence++).toString(36)}`;
-        writes.push({
-          type: "set",
-          key: this.#key("inbox", instance, id),
-          value: encodeEnvelopes(chunk),
-          expireIn: INBOX_TTL_MS,
-        });
-      };
-      for (const envelope of envelopes) {
-        if (size > 0 && size + envelope.frame.length > MAX_INBOX_ENTRY) {
-          leave();
-          chunk = [];
-          size = 0;
-        }
-        chunk.push(envelope);
-        size += envelope.frame.length + 200; // the header, generously
-      }
-      leave();
-      writes.push({ type: "ring", key: this.#bell(instance) });
-    }
-    return writes;
   }
 
   /** Refresh a member, then pick others (two operations on KV). */
@@ -415,11 +352,12 @@ export class KvBackend implements SwarmBackend {
       this.#connected();
       const live: InstanceSummary[] = [];
       for await (
-        const { value } of kv.list<InstanceSummary>({
+        const { value } of kv.list<unknown>({
           prefix: this.#key("instance"),
         })
       ) {
-        if (now - value.at <= ttl) live.push(value);
+        const summary = parseSummary(value);
+        if (summary && now - summary.at <= ttl) live.push(summary);
       }
       this.#summaries = live.sort((a, b) =>
         a.instance.localeCompare(b.instance)

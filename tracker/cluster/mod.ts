@@ -10,6 +10,7 @@ export {
   clusterTotals,
   type InstanceSummary,
   type MemberRecord,
+  newInstanceId,
   type PeerRef,
   type PickResult,
   type RelayEnvelope,
@@ -24,4 +25,9 @@ export {
   DEFAULT_CLUSTER_CONFIG,
 } from "./config.ts";
 export { KvBackend, type KvBackendOptions } from "./kv.ts";
-export { RedisBackend, type RedisBackendOptions } from "./redis.ts";
+export {
+  newRedisClient,
+  RedisBackend,
+  type RedisBackendOptions,
+  type RedisClient,
+} from "./redis.ts";

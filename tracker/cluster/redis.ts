@@ -27,14 +27,22 @@ import {
   type InstanceSummary,
   type MemberRecord,
   newInstanceId,
-  type PeerRef,
   type PickResult,
   type RelayEnvelope,
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
 } from "./backend.ts";
-import { binaryToHex, digestHex, hexToBinary } from "../../utils/hex.ts";
+import { binaryToHex, digestHex } from "../../utils/hex.ts";
 import { EngineState } from "./_engine_state.ts";
+import {
+  ANNOUNCE_SCRIPT,
+  choose,
+  details,
+  type Drawn,
+  parseMember,
+  parseSummaryJson,
+  SWEEP_SCRIPT,
+} from "./_redis_wire.ts";
 import { log } from "../../utils/log.ts";
 
 /** Options of {@linkcode RedisBackend}. */
@@ -69,36 +77,6 @@ export function newRedisClient(url: string) {
 
 /** A client made by {@linkcode newRedisClient}. */
 export type RedisClient = ReturnType<typeof newRedisClient>;
-
-/** Deletes a swarm's expired members from both keys; returns how many. */
-const SWEEP_SCRIPT = `
-local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1000)
-if #old > 0 then
-  redis.call('ZREM', KEYS[1], unpack(old))
-  redis.call('HDEL', KEYS[2], unpack(old))
-end
-return #old`;
-
-/**
- * An announce in one command: refresh the member (and its details when they
- * changed), keep both keys alive, draw random members, count the live ones.
- * KEYS: seen, info. ARGV: lastSeen, member, details or "", ttl, cutoff, count.
- */
-const ANNOUNCE_SCRIPT = `
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-local drawn = {}
-local count = tonumber(ARGV[6])
-if count > 0 then drawn = redis.call('ZRANDMEMBER', KEYS[1], count, 'WITHSCORES') end
-return {redis.call('ZCOUNT', KEYS[1], ARGV[5], '+inf'), drawn}`;
-
-/** A member drawn at random, with its last announce. */
-interface Drawn {
-  value: string;
-  score: number;
-}
 
 /** Swarm membership and relays on Redis. */
 export class RedisBackend implements SwarmBackend {
@@ -365,7 +343,7 @@ export class RedisBackend implements SwarmBackend {
       const live: InstanceSummary[] = [];
       const summaryTtl = this.#heartbeatMs * SUMMARY_TTL_FACTOR;
       for (const [instance, json] of Object.entries(all)) {
-        const summary = parseSummary(json);
+        const summary = parseSummaryJson(json);
         if (summary && now - summary.at <= summaryTtl) live.push(summary);
         else if (!summary || now - summary.at > this.#timeoutMs) {
           client.hDel(key, instance).catch(this.#ignore); // long gone
@@ -404,55 +382,5 @@ export class RedisBackend implements SwarmBackend {
         await Promise.race([quit, bound]).catch(() => c.destroy());
       }),
     );
-  }
-}
-
-/** A member's details as stored: `"<joinedAt> <0|1>"`. */
-function details(member: MemberRecord): string {
-  return `${member.joinedAt} ${member.complete ? 1 : 0}`;
-}
-
-/**
- * Up to `count` live members of those drawn, never `excluded`. When the set
- * is smaller than the count asked for, Redis returns it whole and in its own
- * order: shuffled here, or the same peers would always come first.
- */
-function choose(
-  drawn: Drawn[],
-  count: number,
-  cutoff: number,
-  excluded: string,
-): PeerRef[] {
-  for (let i = drawn.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [drawn[i], drawn[j]] = [drawn[j]!, drawn[i]!];
-  }
-  const result: PeerRef[] = [];
-  for (const { value, score } of drawn) {
-    if (result.length === count) break;
-    if (score < cutoff || value === excluded) continue;
-    const ref = parseMember(value);
-    if (ref) result.push(ref);
-  }
-  return result;
-}
-
-/** `"<instance> <peer_id hex>"` → a peer reference. */
-function parseMember(value: string): PeerRef | undefined {
-  const space = value.indexOf(" ");
-  const hex = value.slice(space + 1);
-  if (space <= 0 || !/^[0-9a-f]{40}$/.test(hex)) return undefined;
-  return { instance: value.slice(0, space), peerId: hexToBinary(hex) };
-}
-
-/** An instance summary from JSON, if it is one. */
-function parseSummary(json: string): InstanceSummary | undefined {
-  try {
-    const value = JSON.parse(json);
-    return typeof value?.instance === "string" && typeof value.at === "number"
-      ? value as InstanceSummary
-      : undefined;
-  } catch {
-    return undefined;
   }
 }

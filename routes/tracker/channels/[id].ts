@@ -1,5 +1,5 @@
 import type { HandlerContext } from "../../../runtime/types.ts";
-import type { AppState } from "../../../utils/state.ts";
+import type { AppState } from "../../../app/state.ts";
 
 /** How many players of a channel are connected to the tracker right now. */
 export const handler = {
@@ -14,7 +14,7 @@ export const handler = {
     }
     return Response.json({
       channel,
-      viewers: ctx.state.tracker.viewers(channel),
+      viewers: ctx.state.tracker.connectedPlayers(channel),
     }, { headers });
   },
 };

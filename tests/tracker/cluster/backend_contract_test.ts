@@ -40,7 +40,7 @@ function handlers(instance: Instance, channel: string): BackendHandlers {
       peers: instance.members.length,
       seeders: 0,
       connections: 1,
-      channels: { [channel]: 1 },
+      connectedPlayers: { [channel]: 1 },
     }),
   };
 }
@@ -261,7 +261,7 @@ async function contract(t: Deno.TestContext, create: Factory) {
         await eventually(() => {
           const seen: readonly InstanceSummary[] = a.backend.instances();
           assert.deepEqual(seen.map((s) => s.instance), ["inst-a", "inst-b"]);
-          assert.deepEqual(seen.map((s) => s.channels), [{ news: 1 }, {
+          assert.deepEqual(seen.map((s) => s.connectedPlayers), [{ news: 1 }, {
             news: 1,
           }]);
           assert.ok(seen.every((s) => s.peers > 0));

@@ -1,0 +1,63 @@
+/**
+ * The one way an offer or an answer reaches a peer whose socket is on this
+ * instance, whoever relays it (the tracker itself, or another instance
+ * through the cluster relay): send the frame, count it, and remember which
+ * offers a peer was sent, since it may answer only those.
+ * @module
+ */
+import { offerFrame, rememberOffer } from "./offers.ts";
+import type { Offer } from "./protocol.ts";
+import type { TrackerCounters } from "./stats.ts";
+import type { OfferSource, Peer } from "./swarm.ts";
+
+/** Delivers relayed frames to local peers and counts them. */
+export class Delivery {
+  #counters: TrackerCounters;
+  #clock: () => number;
+
+  /** Deliveries counted in `counters`, offers stamped by `clock`. */
+  constructor(counters: TrackerCounters, clock: () => number) {
+    this.#counters = counters;
+    this.#clock = clock;
+  }
+
+  /**
+   * Deliver an offer `frame` to `target` (undefined if it is gone); it may
+   * then answer offer `offerId`, to `source` only. Returns whether it was sent.
+   */
+  offer(
+    target: Peer | undefined,
+    frame: string,
+    offerId: string,
+    source: Omit<OfferSource, "at">,
+  ): boolean {
+    if (!target?.connection.send(frame)) return this.failed();
+    this.#counters.out.offer++;
+    rememberOffer(target, offerId, { ...source, at: this.#clock() });
+    return true;
+  }
+
+  /** Deliver an answer `frame` to `target` (undefined if it is gone). */
+  answer(target: Peer | undefined, frame: string): boolean {
+    if (!target?.connection.send(frame)) return this.failed();
+    this.#counters.out.answer++;
+    return true;
+  }
+
+  /** Offers of `from`, one to each of `targets` (peers of this instance). */
+  offersTo(from: Peer, offers: readonly Offer[], targets: readonly Peer[]) {
+    for (let i = 0; i < targets.length; i++) {
+      const { offer, offerId } = offers[i]!;
+      this.offer(targets[i], offerFrame(from, offer, offerId), offerId, {
+        peerId: from.id,
+        peer: from,
+      });
+    }
+  }
+
+  /** A relay whose recipient was gone or out of reach; always `false`. */
+  failed(): false {
+    this.#counters.relayFailures++;
+    return false;
+  }
+}
