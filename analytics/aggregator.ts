@@ -11,16 +11,18 @@
  * (sessions, channels, buckets).
  * @module
  */
-import {
-  P2P_STATUSES,
-  type PlayerReport,
-  type ReportedP2PStatus,
-} from "./report.ts";
+import type { PlayerReport } from "./report.ts";
 import type { SessionClaims } from "./session_token.ts";
 import { creditReport, newSession, type Session } from "./sessions.ts";
 import {
+  type FiguresSnapshot,
+  type HistoryBucket,
+  mergeViewerCounts,
+  snapshotOf,
+  type ViewerCounts,
+} from "./figures.ts";
+import {
   addAt,
-  addFields,
   type AnalyticsStore,
   type BucketFigures,
   emptyBucket,
@@ -60,71 +62,12 @@ export interface AggregatorOptions {
   maxSessionsPerAddress?: number;
 }
 
-/** Viewers without P2P, by reason. */
-export interface NoP2PCounts {
-  /** Off for the deployment (`P2P_ENABLED=false`). */
-  operator: number;
-  /** Off by the viewer's switch. */
-  viewer: number;
-  /** The browser has no WebRTC. */
-  webrtc: number;
-  /** Native HLS (Safari, iOS): P2P cannot run, bytes are unknown. */
-  native: number;
-  /** The tracker could not be reached. */
-  tracker: number;
-}
-
-/** Bytes and quality figures of a channel, or of all. */
-export interface P2PFigures {
-  /** Players reporting in the last `viewerTtlMs`. */
-  viewers: number;
-  /** Of those, viewers without P2P, by reason. */
-  noP2P: NoP2PCounts;
-  /** Bytes the origin served to players whose bytes are known. */
-  httpBytes: number;
-  /** Bytes players got from each other. */
-  p2pBytes: number;
-  /** Bytes players sent to each other. */
-  uploadedBytes: number;
-  /** Share of delivered bytes (of viewers whose bytes are known) that came from peers (0..1). */
-  offload: number;
-  /** Mean time to first frame (ms), or null before any. */
-  avgTtffMs: number | null;
-  /** Playback stalls. */
-  stalls: number;
-}
-
-/** Players reporting now, by channel, then P2P status. */
-export type ViewerCounts = Record<
-  string,
-  Partial<Record<ReportedP2PStatus, number>>
->;
-
-/** One history bucket. */
-export interface HistoryBucket extends BucketFigures {
-  /** Bucket start (ISO 8601). */
-  start: string;
-}
-
-/** All channels' figures and each channel's. */
-export type FiguresSnapshot = P2PFigures & {
-  channels: Record<string, P2PFigures>;
-};
-
 /** Outcome of {@linkcode Aggregator.ingest}. */
 export type IngestResult = { accepted: true; clamped: boolean } | {
   accepted: false;
   status: 409 | 429;
   reason: string;
 };
-
-const NO_P2P_REASONS = [
-  "operator",
-  "viewer",
-  "webrtc",
-  "native",
-  "tracker",
-] as const satisfies ReadonlyArray<ReportedP2PStatus>;
 
 function emptyDelta(): StoreDelta {
   return { totals: new Map(), buckets: new Map() };
@@ -330,7 +273,7 @@ export class Aggregator {
   }
 
   /** This instance's players reporting now, by channel and status (shared with the cluster). */
-  viewerCounts(): ViewerCounts {
+  reportingViewers(): ViewerCounts {
     const now = this.#clock();
     const counts: ViewerCounts = {};
     for (const session of this.#sessions.values()) {
@@ -341,34 +284,10 @@ export class Aggregator {
     return counts;
   }
 
-  #figures(
-    totals: Totals,
-    statuses: ViewerCounts[string] | undefined,
-  ): P2PFigures {
-    const delivered = totals.httpBytes + totals.p2pBytes;
-    const noP2P = Object.fromEntries(
-      NO_P2P_REASONS.map((reason) => [reason, statuses?.[reason] ?? 0]),
-    ) as unknown as NoP2PCounts;
-    let viewers = 0;
-    for (const status of P2P_STATUSES) viewers += statuses?.[status] ?? 0;
-    return {
-      viewers,
-      noP2P,
-      httpBytes: totals.httpBytes,
-      p2pBytes: totals.p2pBytes,
-      uploadedBytes: totals.uploadedBytes,
-      offload: delivered === 0 ? 0 : totals.p2pBytes / delivered,
-      avgTtffMs: totals.ttffCount === 0
-        ? null
-        : Math.round(totals.ttffSum / totals.ttffCount),
-      stalls: totals.stalls,
-    };
-  }
-
   /**
    * Figures of all channels and of each: the store's totals (every instance,
    * every run) plus what is not flushed yet, and the viewers reporting now
-   * here and on `others` (the other instances' {@linkcode Aggregator.viewerCounts}).
+   * here and on `others` (the other instances' {@linkcode Aggregator.reportingViewers}).
    */
   async snapshot(
     others: readonly ViewerCounts[] = [],
@@ -379,29 +298,10 @@ export class Aggregator {
       // The store is out of reach: the last totals read, plus what is counted since.
     }
     const totals = plusQueued(this.#stored, this.#pending.totals);
-    const viewers: ViewerCounts = {};
-    for (const counts of [this.viewerCounts(), ...others]) {
-      for (const [channel, statuses] of Object.entries(counts)) {
-        const mine = viewers[channel] ??= {};
-        for (const [status, n] of Object.entries(statuses)) {
-          const key = status as ReportedP2PStatus;
-          mine[key] = (mine[key] ?? 0) + (n ?? 0);
-        }
-      }
-    }
-    const all = emptyTotals();
-    const allStatuses: ViewerCounts[string] = {};
-    const channels: Record<string, P2PFigures> = {};
-    for (const id of new Set([...totals.keys(), ...Object.keys(viewers)])) {
-      const channelTotals = totals.get(id) ?? emptyTotals();
-      addFields(all, channelTotals);
-      for (const [status, n] of Object.entries(viewers[id] ?? {})) {
-        const key = status as ReportedP2PStatus;
-        allStatuses[key] = (allStatuses[key] ?? 0) + (n ?? 0);
-      }
-      channels[id] = this.#figures(channelTotals, viewers[id]);
-    }
-    return { ...this.#figures(all, allStatuses), channels };
+    return snapshotOf(
+      totals,
+      mergeViewerCounts([this.reportingViewers(), ...others]),
+    );
   }
 
   /** Per-minute history of a channel, oldest first (every instance, every run). */

@@ -5,7 +5,7 @@
  * persistence is off.
  * @module
  */
-import type { ClusterConfig } from "../tracker/cluster/config.ts";
+import type { ClusterConfig } from "../tracker/cluster/mod.ts";
 import { envInteger, type EnvReader } from "../utils/env.ts";
 import { KvStore } from "./kv_store.ts";
 import { RedisStore } from "./redis_store.ts";

@@ -5,11 +5,8 @@
  * `GET /api/dashboard`, which the dashboard refreshes from.
  * @module
  */
-import type {
-  Aggregator,
-  FiguresSnapshot,
-  HistoryBucket,
-} from "./aggregator.ts";
+import type { Aggregator } from "./aggregator.ts";
+import type { FiguresSnapshot, HistoryBucket } from "./figures.ts";
 import { otherInstancesViewers } from "./shared.ts";
 import type { Tracker } from "../tracker/mod.ts";
 

@@ -28,7 +28,7 @@ import {
   type Totals,
   totalsFromRows,
 } from "./store.ts";
-import { newInstanceId } from "../tracker/cluster/backend.ts";
+import { newInstanceId } from "../tracker/cluster/mod.ts";
 
 /** Most mutations in one atomic commit (Deno KV allows 1000). */
 const MAX_BATCH = 500;

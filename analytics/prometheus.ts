@@ -3,8 +3,8 @@
  * tracker gauges and counters, and player-reported P2P figures per channel.
  * @module
  */
-import type { TrackerStats } from "../tracker/stats.ts";
-import type { FiguresSnapshot } from "./aggregator.ts";
+import type { TrackerStats } from "../tracker/mod.ts";
+import type { FiguresSnapshot } from "./figures.ts";
 
 type Labels = Record<string, string>;
 

@@ -28,7 +28,7 @@ import {
   type Totals,
   totalsFromRows,
 } from "./store.ts";
-import { newRedisClient, type RedisClient } from "../tracker/cluster/redis.ts";
+import { newRedisClient, type RedisClient } from "../tracker/cluster/mod.ts";
 
 /** Totals read from Redis are reused this long (ms). */
 const READ_CACHE_MS = 2000;

@@ -6,10 +6,10 @@
  * is checked like any input from the network.
  * @module
  */
-import type { ViewerCounts } from "./aggregator.ts";
+import type { ViewerCounts } from "./figures.ts";
 import { P2P_STATUSES, type ReportedP2PStatus } from "./report.ts";
 import { isChannelId } from "../channels/channel.ts";
-import type { SwarmBackend } from "../tracker/cluster/backend.ts";
+import type { SwarmBackend } from "../tracker/cluster/mod.ts";
 
 /** Most channels taken from one instance's counts. */
 const MAX_CHANNELS = 1000;
@@ -46,7 +46,7 @@ export function otherInstancesViewers(
   const counts: ViewerCounts[] = [];
   for (const summary of cluster.instances()) {
     if (summary.instance === cluster.instanceId) continue; // ours is live, not this copy
-    const parsed = parseViewerCounts(summary.extra?.viewers);
+    const parsed = parseViewerCounts(summary.extra?.reportingViewers);
     if (parsed) counts.push(parsed);
   }
   return counts;

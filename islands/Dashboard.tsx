@@ -4,7 +4,7 @@ import type {
   HistoryBucket,
   NoP2PCounts,
   P2PFigures,
-} from "../analytics/aggregator.ts";
+} from "../analytics/figures.ts";
 import type { DashboardStats } from "../analytics/dashboard_data.ts";
 import { Sparkline } from "../components/Sparkline.tsx";
 import { type Locale, type Messages, messages } from "../i18n/mod.ts";

@@ -401,7 +401,7 @@ Deno.test("Aggregator memory is bounded: old sessions and buckets go", async () 
       `10.3.${i >> 8}.${i & 255}`,
     );
   }
-  assert.ok((aggregator.viewerCounts().demo?.active ?? 0) <= 100);
+  assert.ok((aggregator.reportingViewers().demo?.active ?? 0) <= 100);
   const steady = session("steady", 0);
   for (let minute = 0; minute < 20; minute++) {
     clock.tick(60_000);

@@ -47,7 +47,7 @@ Deno.test("instances on one store add up totals; viewers come from each instance
   );
   await Promise.all([here.flush(), there.flush()]);
   now += 1000;
-  const merged = await here.snapshot([there.viewerCounts()]);
+  const merged = await here.snapshot([there.reportingViewers()]);
   assert.equal(merged.viewers, 3);
   assert.equal(merged.httpBytes, 1500);
   assert.equal(merged.p2pBytes, 3500);
@@ -63,8 +63,8 @@ Deno.test("instances on one store add up totals; viewers come from each instance
     "alone, only its own viewers (the totals are shared)",
   );
   assert.deepEqual(
-    parseViewerCounts(JSON.parse(JSON.stringify(there.viewerCounts()))),
-    there.viewerCounts(),
+    parseViewerCounts(JSON.parse(JSON.stringify(there.reportingViewers()))),
+    there.reportingViewers(),
   );
 });
 
