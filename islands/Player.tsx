@@ -3,7 +3,7 @@ import { useEffect, useRef } from "preact/hooks";
 import type { Channel } from "../channels/channel.ts";
 import type { StreamKind } from "../channels/probe.ts";
 import { ChannelInfo } from "../components/ChannelInfo.tsx";
-import { HlsPlayer } from "../components/HlsPlayer.tsx";
+import { HlsPlayer } from "../player/hls_player.tsx";
 import { type Locale, messages } from "../i18n/mod.ts";
 import type { PlayerP2PConfig } from "../p2p/config.ts";
 

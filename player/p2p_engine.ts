@@ -1,0 +1,159 @@
+/**
+ * p2p-media-loader in the player: the core options a viewer's engine runs
+ * with, and what its events do to the statistics, the P2P status and the
+ * `?debug=p2p` log. Browser-only (the engine itself is imported lazily by
+ * {@linkcode useHls}).
+ * @module
+ */
+import type { Signal } from "@preact/signals";
+import type { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
+import type { ReportedP2PStatus } from "../analytics/report.ts";
+import type { CoreTuning, PlayerP2PConfig } from "../p2p/config.ts";
+import type { P2PStats } from "../p2p/stats.ts";
+import { digestHex } from "../utils/hex.ts";
+
+/** What `?debug=p2p` records on `window.__redflixP2P` (for tests and support). */
+export interface P2PDebugLog {
+  /** Every stats-relevant engine event, in order. */
+  events: Array<
+    { type: string; bytes?: number; source?: string; peerId?: string }
+  >;
+  /** SHA-256 (hex) of each segment received from a peer. */
+  p2pSegments: Array<{ url: string; sha256: string }>;
+}
+
+/** The tracker URL: the configured one, else this site's `/tracker/ws`. */
+export function trackerUrl(config: PlayerP2PConfig, channelId: string): string {
+  const base = config.trackerUrl ??
+    `${
+      location.protocol === "https:" ? "wss" : "ws"
+    }://${location.host}/tracker/ws`;
+  const url = new URL(base);
+  url.searchParams.set("channel", channelId);
+  return url.href;
+}
+
+/** Viewers of the channel right now, or 0 if the server cannot say quickly. */
+export async function channelViewers(channelId: string): Promise<number> {
+  try {
+    const response = await fetch(
+      `/tracker/channels/${encodeURIComponent(channelId)}`,
+      { signal: AbortSignal.timeout(800) },
+    );
+    const body = await response.json() as { viewers?: number };
+    return typeof body.viewers === "number" ? body.viewers : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** What {@linkcode coreOptions} needs to know about this viewer. */
+export interface ViewerContext {
+  /** The channel's id. */
+  channelId: string;
+  /** Other viewers already watching (0: this one starts at HTTP speed). */
+  viewers: number;
+  /** The viewer's P2P switch. */
+  p2pEnabled: boolean;
+}
+
+/** The p2p-media-loader core options of one viewer. */
+export function coreOptions(
+  p2p: PlayerP2PConfig,
+  viewer: ViewerContext,
+): CoreTuning & Record<string, unknown> {
+  return {
+    ...p2p.core,
+    // Only a joiner of a watched channel waits for peers; a first viewer starts at HTTP speed.
+    httpDownloadInitialTimeoutMs: viewer.viewers > 0
+      ? (p2p.core.httpDownloadInitialTimeoutMs ?? p2p.joinWaitMs)
+      : 0,
+    announceTrackers: [trackerUrl(p2p, viewer.channelId)],
+    rtcConfig: { iceServers: p2p.iceServers },
+    // One swarm per channel, whatever the host or rendition URLs.
+    swarmId: `redflix:${viewer.channelId}`,
+    isP2PDisabled: !viewer.p2pEnabled,
+  };
+}
+
+/**
+ * The `?debug=p2p` log (published on `window.__redflixP2P`), or `undefined`
+ * when the page did not ask for it.
+ */
+export function debugLog(): P2PDebugLog | undefined {
+  if (new URL(location.href).searchParams.get("debug") !== "p2p") {
+    return undefined;
+  }
+  const log: P2PDebugLog = { events: [], p2pSegments: [] };
+  (globalThis as { __redflixP2P?: P2PDebugLog }).__redflixP2P = log;
+  return log;
+}
+
+/** A `validateP2PSegment` that records each peer segment's SHA-256 in `log`. */
+export function recordPeerSegments(log: P2PDebugLog) {
+  return async (url: string, _range: unknown, data: ArrayBuffer) => {
+    log.p2pSegments.push({ url, sha256: await digestHex(data) });
+    return true;
+  };
+}
+
+/** What engine events update. */
+export interface EngineWatch {
+  /** The viewer's statistics. */
+  stats: P2PStats;
+  /** What P2P is doing, for the panel and reports. */
+  status: Signal<ReportedP2PStatus>;
+  /** The viewer's P2P switch. */
+  p2pEnabled: Signal<boolean>;
+  /** The debug log, if `?debug=p2p`. */
+  log?: P2PDebugLog;
+}
+
+/** Feed an engine's events into the statistics, the status and the debug log. */
+export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
+  const { stats, status, p2pEnabled, log } = watch;
+  const record = (event: P2PDebugLog["events"][number]) =>
+    log?.events.push(event);
+  engine.addEventListener("onChunkDownloaded", (bytes, source, peerId) => {
+    stats.chunkDownloaded(bytes, source);
+    record({ type: "chunkDownloaded", bytes, source, peerId });
+  });
+  engine.addEventListener("onChunkUploaded", (bytes, peerId) => {
+    stats.chunkUploaded(bytes);
+    record({ type: "chunkUploaded", bytes, peerId });
+  });
+  engine.addEventListener("onSegmentLoaded", (details) => {
+    stats.segmentLoaded(details.downloadSource);
+    record({
+      type: "segmentLoaded",
+      bytes: details.bytesLength,
+      source: details.downloadSource,
+    });
+  });
+  engine.addEventListener("onPeerConnect", ({ peerId }) => {
+    stats.peerConnected(peerId);
+    if (p2pEnabled.value) status.value = "active";
+    record({ type: "peerConnect", peerId });
+  });
+  engine.addEventListener("onPeerClose", ({ peerId }) => {
+    stats.peerClosed(peerId);
+    if (stats.peers.value.length === 0 && status.value === "active") {
+      status.value = "waiting";
+    }
+    record({ type: "peerClose", peerId });
+  });
+  const trackerTrouble = () => {
+    if (stats.peers.value.length === 0 && p2pEnabled.value) {
+      status.value = "tracker";
+    }
+  };
+  engine.addEventListener("onTrackerError", trackerTrouble);
+  engine.addEventListener("onTrackerWarning", ({ warning }) => {
+    // bittorrent-tracker reports a socket it cannot open as a warning.
+    if (
+      /connect|socket|closed/i.test(
+        String((warning as Error)?.message ?? warning),
+      )
+    ) trackerTrouble();
+  });
+}

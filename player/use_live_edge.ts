@@ -1,0 +1,70 @@
+/**
+ * Where a live player is: how far behind the live edge, when that counts
+ * as "behind" (two segments beyond where it aims), and a way back.
+ * @module
+ */
+import { type ReadonlySignal, useComputed, useSignal } from "@preact/signals";
+import type { RefObject } from "preact";
+import { useEffect } from "preact/hooks";
+import type Hls from "hls.js";
+import { LIVE_SYNC_SEGMENTS } from "./use_hls.ts";
+
+/** Seconds between the playhead and the newest segment's end (never negative). */
+export function edgeDistance(edge: number, currentTime: number): number {
+  return Math.max(0, edge - currentTime);
+}
+
+/**
+ * The distance beyond which a viewer is behind: two segments past the
+ * point the player aims at (`LIVE_SYNC_SEGMENTS` behind the edge).
+ */
+export function behindAfter(targetDuration: number): number {
+  return targetDuration > 0
+    ? (LIVE_SYNC_SEGMENTS + 2) * targetDuration
+    : Infinity;
+}
+
+/** The live edge as signals, refreshed every second while the playlist is live. */
+export interface LiveEdge {
+  /** Seconds behind the edge. */
+  distance: ReadonlySignal<number>;
+  /** Seconds behind at which "Go live" shows. */
+  behindAfter: ReadonlySignal<number>;
+  /** Jump to where the player aims at the edge. */
+  goLive(): void;
+}
+
+/** Follow the live edge of `hls` playing in `videoRef`. */
+export function useLiveEdge(
+  hls: RefObject<Hls | null>,
+  videoRef: RefObject<HTMLVideoElement>,
+  live: {
+    isLive: ReadonlySignal<boolean>;
+    targetDuration: ReadonlySignal<number>;
+  },
+): LiveEdge {
+  const distance = useSignal(0);
+  const threshold = useComputed(() => behindAfter(live.targetDuration.value));
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const player = hls.current;
+      const video = videoRef.current;
+      const details = player?.levels[player.currentLevel]?.details;
+      if (live.isLive.value && video && details?.live) {
+        distance.value = edgeDistance(details.edge, video.currentTime);
+      }
+    }, 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return {
+    distance,
+    behindAfter: threshold,
+    goLive() {
+      const player = hls.current;
+      const video = videoRef.current;
+      if (player?.liveSyncPosition != null && video) {
+        video.currentTime = player.liveSyncPosition;
+      }
+    },
+  };
+}

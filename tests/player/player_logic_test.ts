@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { qualityOptions } from "../../player/levels.ts";
+import { coreOptions } from "../../player/p2p_engine.ts";
+import { behindAfter, edgeDistance } from "../../player/use_live_edge.ts";
+import { buildReport } from "../../player/use_stats_report.ts";
+import { p2pConfigFromEnv } from "../../p2p/config.ts";
+
+Deno.test("qualityOptions() lists renditions highest first, named by height or bitrate", () => {
+  assert.deepEqual(
+    qualityOptions([
+      { height: 180, bitrate: 228_000 },
+      { height: 360, bitrate: 528_000 },
+      { bitrate: 96_000 },
+    ]),
+    [
+      { index: 1, bitrate: 528_000, label: "360p" },
+      { index: 0, bitrate: 228_000, label: "180p" },
+      { index: 2, bitrate: 96_000, label: "96 kbps" },
+    ],
+  );
+});
+
+Deno.test("coreOptions(): one swarm per channel; only a joiner of a watched channel waits for peers", () => {
+  const p2p = {
+    ...p2pConfigFromEnv(() => undefined),
+    trackerUrl: "wss://tracker.example/ws",
+    iceServers: [],
+  };
+  const first = coreOptions(p2p, {
+    channelId: "demo",
+    viewers: 0,
+    p2pEnabled: true,
+  });
+  assert.equal(
+    first.httpDownloadInitialTimeoutMs,
+    0,
+    "a first viewer never waits",
+  );
+  assert.equal(first.swarmId, "redflix:demo");
+  assert.deepEqual(first.announceTrackers, [
+    "wss://tracker.example/ws?channel=demo",
+  ]);
+  assert.equal(first.isP2PDisabled, false);
+  const joiner = coreOptions(p2p, {
+    channelId: "demo",
+    viewers: 3,
+    p2pEnabled: false,
+  });
+  assert.equal(joiner.httpDownloadInitialTimeoutMs, p2p.joinWaitMs);
+  assert.equal(joiner.isP2PDisabled, true, "the viewer's switch");
+  const tuned = coreOptions(
+    { ...p2p, core: { ...p2p.core, httpDownloadInitialTimeoutMs: 700 } },
+    { channelId: "demo", viewers: 3, p2pEnabled: true },
+  );
+  assert.equal(
+    tuned.httpDownloadInitialTimeoutMs,
+    700,
+    "an operator's value wins",
+  );
+});
+
+Deno.test("live edge: distance never negative, 'behind' two segments past the aim", () => {
+  assert.equal(edgeDistance(120, 112.5), 7.5);
+  assert.equal(edgeDistance(120, 121), 0);
+  assert.equal(behindAfter(2), 10, "(3 + 2) segments of 2 s");
+  assert.equal(behindAfter(0), Infinity, "before the playlist is known");
+});
+
+Deno.test("buildReport(): totals since the session started; unknown bytes are null, never 0", () => {
+  const state = {
+    token: "v1.t",
+    channel: "demo",
+    live: true,
+    status: "active" as const,
+    now: { http: 5000, p2p: 9000, up: 100, stalls: 3 },
+    base: { http: 1000, p2p: 0, up: 100, stalls: 1 },
+    bytesKnown: true,
+    peers: 2,
+    ttffMs: 640,
+    final: false,
+  };
+  assert.deepEqual(buildReport(state).totals, {
+    httpBytes: 4000,
+    p2pBytes: 9000,
+    uploadedBytes: 0,
+    stalls: 2,
+  });
+  assert.deepEqual(
+    buildReport({ ...state, bytesKnown: false, status: "native" }).totals,
+    { httpBytes: null, p2pBytes: null, uploadedBytes: null, stalls: 2 },
+  );
+  assert.equal(buildReport({ ...state, final: true }).final, true);
+});
