@@ -1,6 +1,6 @@
 import { Head } from "../runtime/head.ts";
 import type { PageProps } from "../runtime/types.ts";
-import type { AppState } from "../utils/state.ts";
+import type { AppState } from "../app/state.ts";
 
 /** Shown for unknown pages and channels. */
 export default function NotFound(

@@ -1,6 +1,6 @@
 import { Head } from "../runtime/head.ts";
 import type { PageProps } from "../runtime/types.ts";
-import type { AppState } from "../utils/state.ts";
+import type { AppState } from "../app/state.ts";
 
 /** Shown when a route throws; the error itself goes to the log only. */
 export default function ServerError(

@@ -1,5 +1,5 @@
 import type { AppProps } from "../runtime/types.ts";
-import type { AppState } from "../utils/state.ts";
+import type { AppState } from "../app/state.ts";
 
 /** The document shell of every page. */
 export default function App({ Component, state, url }: AppProps<AppState>) {

@@ -1,6 +1,6 @@
 import { isLocale, messages, negotiateLocale } from "../i18n/mod.ts";
 import type { HandlerContext } from "../runtime/types.ts";
-import type { AppState } from "../utils/state.ts";
+import type { AppState } from "../app/state.ts";
 
 /** Picks the viewer's language for every request. */
 export function handler(

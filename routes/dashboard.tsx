@@ -5,7 +5,7 @@ import {
 import Dashboard from "../islands/Dashboard.tsx";
 import { Head } from "../runtime/head.ts";
 import type { Handlers, PageProps } from "../runtime/types.ts";
-import type { AppState } from "../utils/state.ts";
+import type { AppState } from "../app/state.ts";
 
 /** Gathers the figures the page shows (it works without JavaScript). */
 export const handler: Handlers<DashboardStats, AppState> = {
@@ -26,6 +26,7 @@ export default function DashboardPage(
     <section class="dashboard-page">
       <Head>
         <title>{`${t.dashboardTitle} · ${t.siteName}`}</title>
+        <link rel="stylesheet" href="/dashboard.css" />
       </Head>
       <h1>{t.dashboardTitle}</h1>
       <p class="intro">{t.dashboardIntro}</p>

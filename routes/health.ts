@@ -1,5 +1,5 @@
 import type { HandlerContext } from "../runtime/types.ts";
-import type { AppState } from "../utils/state.ts";
+import type { AppState } from "../app/state.ts";
 
 /** Liveness for load balancers and uptime checks; `degraded` while the cluster engine is unreachable. */
 export const handler = {

@@ -1,7 +1,7 @@
 import { ChannelCard } from "../components/ChannelCard.tsx";
 import { Head } from "../runtime/head.ts";
 import type { PageProps } from "../runtime/types.ts";
-import type { AppState } from "../utils/state.ts";
+import type { AppState } from "../app/state.ts";
 
 /** The channel list, filtered by `?q=` and `?category=`; works without JavaScript. */
 export default function Home({ url, state }: PageProps<unknown, AppState>) {

@@ -1,7 +1,7 @@
 import { otherInstancesViewers } from "../analytics/shared.ts";
 import { formatMetrics } from "../analytics/prometheus.ts";
 import type { HandlerContext } from "../runtime/types.ts";
-import type { AppState } from "../utils/state.ts";
+import type { AppState } from "../app/state.ts";
 
 /** Prometheus metrics: tracker and player-reported P2P figures. */
 export const handler = {

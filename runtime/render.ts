@@ -16,6 +16,7 @@ import {
 import { useContext } from "preact/hooks";
 import { renderToString } from "preact-render-to-string";
 import { HeadContext } from "./head.ts";
+import { ISLAND_DATA_ID, ISLAND_TAG } from "./island_markers.ts";
 import { serializeProps } from "./serialize.ts";
 import type { AppProps, PageProps } from "./types.ts";
 
@@ -26,11 +27,6 @@ export interface IslandAssets {
   /** URL of each island's module, by island name. */
   islands: Record<string, string>;
 }
-
-/** The element that marks an island; `display: contents` keeps layout intact. */
-export const ISLAND_TAG = "redflix-island";
-/** The id of the JSON script holding the islands' props. */
-export const ISLAND_DATA_ID = "__redflix_islands";
 
 interface IslandUse {
   name: string;

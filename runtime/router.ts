@@ -5,14 +5,14 @@
  * @module
  */
 import type { ComponentType } from "preact";
-import type {
-  AppProps,
-  Handler,
-  Handlers,
-  HttpMethod,
-  Manifest,
-  PageProps,
-  RouteModule,
+import {
+  type AppProps,
+  type Handler,
+  type Handlers,
+  HTTP_METHODS,
+  type Manifest,
+  type PageProps,
+  type RouteModule,
 } from "./types.ts";
 
 /** A route of the app, ready to match and serve. */
@@ -50,17 +50,6 @@ export interface RouteTable {
   /** `_500.tsx`. */
   error?: Route;
 }
-
-/** The HTTP methods a per-method handler object may define. */
-export const HTTP_METHODS: readonly HttpMethod[] = [
-  "GET",
-  "HEAD",
-  "POST",
-  "PUT",
-  "PATCH",
-  "DELETE",
-  "OPTIONS",
-];
 
 /**
  * Map a route file to its URL pattern, following Fresh 1.x conventions.
@@ -130,7 +119,7 @@ function checkHandler(
   if (typeof value === "function") return value as Handler;
   if (typeof value === "object" && value !== null) {
     for (const [method, fn] of Object.entries(value)) {
-      if (!HTTP_METHODS.includes(method as HttpMethod)) {
+      if (!(HTTP_METHODS as readonly string[]).includes(method)) {
         throw new TypeError(
           `Invalid handler in ${file}: unknown method "${method}"`,
         );

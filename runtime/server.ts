@@ -14,21 +14,21 @@ import {
 import { registerIsland, renderDocument } from "./render.ts";
 import {
   buildRouteTable,
-  HTTP_METHODS,
   matchRoute,
   middlewaresFor,
   type Route,
   type RouteTable,
 } from "./router.ts";
 import { StaticFiles } from "./static.ts";
-import type {
-  Handler,
-  HandlerContext,
-  Handlers,
-  HttpMethod,
-  Manifest,
-  PageProps,
-  State,
+import {
+  type Handler,
+  type HandlerContext,
+  type Handlers,
+  HTTP_METHODS,
+  type HttpMethod,
+  type Manifest,
+  type PageProps,
+  type State,
 } from "./types.ts";
 import { log } from "../utils/log.ts";
 

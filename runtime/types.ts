@@ -62,15 +62,19 @@ export type Handlers<Data = unknown, S = State> = {
   [method in HttpMethod]?: Handler<Data, S>;
 };
 
+/** The HTTP methods a per-method handler object may define. */
+export const HTTP_METHODS = [
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+] as const;
+
 /** The HTTP methods a route can handle. */
-export type HttpMethod =
-  | "GET"
-  | "HEAD"
-  | "POST"
-  | "PUT"
-  | "PATCH"
-  | "DELETE"
-  | "OPTIONS";
+export type HttpMethod = typeof HTTP_METHODS[number];
 
 /**
  * What a module under `routes/` or `islands/` exports, as the manifest sees

@@ -11,7 +11,7 @@
  * @module
  */
 import manifest from "../fresh.gen.ts";
-import { createApp } from "../main.ts";
+import { createApp } from "../app/mod.ts";
 import { log } from "../utils/log.ts";
 import { fakeSdp, id20, TestSocket } from "../tests/helpers/ws_client.ts";
 import { pieces, rawRequest } from "../tests/helpers/raw_http.ts";

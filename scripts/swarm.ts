@@ -17,7 +17,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import manifest from "../fresh.gen.ts";
-import { createApp } from "../main.ts";
+import { createApp } from "../app/mod.ts";
 import { p2pConfigFromEnv, type PlayerP2PConfig } from "../p2p/config.ts";
 import { launchBrowser } from "../tests/helpers/browser.ts";
 import { IN_LOOPBACK_NAMESPACE } from "../tests/helpers/netns.ts";

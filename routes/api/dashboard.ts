@@ -1,6 +1,6 @@
 import { dashboardData } from "../../analytics/dashboard_data.ts";
 import type { HandlerContext } from "../../runtime/types.ts";
-import type { AppState } from "../../utils/state.ts";
+import type { AppState } from "../../app/state.ts";
 
 /** The dashboard's figures as JSON (what `/dashboard` refreshes from). */
 export const handler = {

@@ -1,7 +1,7 @@
 import { otherInstancesViewers } from "../../analytics/shared.ts";
 import { parsePageRequest } from "../../utils/paging.ts";
 import type { HandlerContext } from "../../runtime/types.ts";
-import type { AppState } from "../../utils/state.ts";
+import type { AppState } from "../../app/state.ts";
 
 /** The version of this JSON's layout; it grows only by adding fields. */
 export const STATS_SCHEMA_VERSION = 2;

@@ -1,7 +1,7 @@
 import { upgradeToTracker } from "../../tracker/mod.ts";
 import { hostnameOf } from "../../utils/client_address.ts";
 import type { HandlerContext } from "../../runtime/types.ts";
-import type { AppState } from "../../utils/state.ts";
+import type { AppState } from "../../app/state.ts";
 
 /** The tracker's WebSocket endpoint (WebTorrent protocol + simple API). */
 export const handler = {

@@ -3,7 +3,7 @@ import { ChannelInfo } from "../../components/ChannelInfo.tsx";
 import Player, { type PlayerChannel } from "../../islands/Player.tsx";
 import { Head } from "../../runtime/head.ts";
 import type { Handlers, PageProps } from "../../runtime/types.ts";
-import type { AppState } from "../../utils/state.ts";
+import type { AppState } from "../../app/state.ts";
 import { hostnameOf } from "../../utils/client_address.ts";
 
 /**
@@ -62,6 +62,7 @@ export default function Watch(
     <section class="watch">
       <Head>
         <title>{`${channel.name} · ${t.siteName}`}</title>
+        <link rel="stylesheet" href="/watch.css" />
       </Head>
       {playerKind(channel.url) === "hls"
         ? (

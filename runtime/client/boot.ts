@@ -5,6 +5,7 @@
  * @module
  */
 import { type ComponentType, h, hydrate } from "preact";
+import { ISLAND_DATA_ID, ISLAND_TAG } from "../island_markers.ts";
 import { reviveProps, type SerializedProps } from "../serialize.ts";
 
 interface IslandData {
@@ -14,7 +15,7 @@ interface IslandData {
 
 /** Hydrate every island on the page; resolves when all have hydrated. */
 export async function boot(): Promise<void> {
-  const script = document.getElementById("__redflix_islands");
+  const script = document.getElementById(ISLAND_DATA_ID);
   if (!script?.textContent) return;
   const data = JSON.parse(script.textContent) as IslandData;
   const loads = new Map<string, Promise<ComponentType>>();
@@ -30,7 +31,7 @@ export async function boot(): Promise<void> {
     }
     return promise;
   };
-  const markers = document.querySelectorAll<HTMLElement>("redflix-island");
+  const markers = document.querySelectorAll<HTMLElement>(ISLAND_TAG);
   await Promise.all([...markers].map(async (marker) => {
     const name = marker.dataset.island ?? "";
     const props = data.props[Number(marker.dataset.id)];

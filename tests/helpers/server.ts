@@ -3,7 +3,7 @@
  * @module
  */
 import manifest from "../../fresh.gen.ts";
-import { type AppConfig, createApp } from "../../main.ts";
+import { type AppConfig, createApp } from "../../app/mod.ts";
 
 /** A running test server. */
 export interface TestServer {

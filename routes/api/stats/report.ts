@@ -3,7 +3,7 @@ import { BodyError, readBodyText } from "../../../utils/body.ts";
 import { hostnameOf } from "../../../utils/client_address.ts";
 import { addressKey } from "../../../utils/ip.ts";
 import type { HandlerContext } from "../../../runtime/types.ts";
-import type { AppState } from "../../../utils/state.ts";
+import type { AppState } from "../../../app/state.ts";
 
 /** Largest report body; a real one is ~300 bytes. */
 export const MAX_REPORT_BYTES = 4096;

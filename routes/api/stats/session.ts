@@ -1,6 +1,6 @@
 import { hostnameOf } from "../../../utils/client_address.ts";
 import type { HandlerContext } from "../../../runtime/types.ts";
-import type { AppState } from "../../../utils/state.ts";
+import type { AppState } from "../../../app/state.ts";
 
 /**
  * A new session token for the player of `?channel=`, when the viewer zaps

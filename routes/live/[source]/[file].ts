@@ -1,6 +1,6 @@
 import { LIVE_PLAYLIST_CACHE } from "../../../live/source.ts";
 import type { HandlerContext } from "../../../runtime/types.ts";
-import type { AppState } from "../../../utils/state.ts";
+import type { AppState } from "../../../app/state.ts";
 
 /** A simulated live channel's playlists; segments are the static media's. */
 export const handler = {

@@ -2,7 +2,7 @@ import { isBinaryId } from "../../../tracker/mod.ts";
 import { hexToBinary } from "../../../utils/hex.ts";
 import { parsePageRequest } from "../../../utils/paging.ts";
 import type { HandlerContext } from "../../../runtime/types.ts";
-import type { AppState } from "../../../utils/state.ts";
+import type { AppState } from "../../../app/state.ts";
 
 /** Peers per page, by default and at most. */
 export const PEER_PAGE = { defaultLimit: 100, maxLimit: 1000 };

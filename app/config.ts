@@ -1,0 +1,70 @@
+/**
+ * The app's settings: what `createApp` takes, read from the environment by
+ * {@linkcode configFromEnv}. Every setting is optional; a bad value stops
+ * the server at start with a message naming the variable.
+ * @module
+ */
+import {
+  type AnalyticsConfig,
+  analyticsConfigFromEnv,
+} from "../analytics/config.ts";
+import type { AggregatorOptions } from "../analytics/aggregator.ts";
+import { p2pConfigFromEnv, type PlayerP2PConfig } from "../p2p/config.ts";
+import {
+  type ClusterConfig,
+  clusterConfigFromEnv,
+} from "../tracker/cluster/mod.ts";
+import { type TrackerConfig, trackerConfigFromEnv } from "../tracker/mod.ts";
+import { parseTrustProxy, type TrustProxy } from "../utils/client_address.ts";
+import { envInteger } from "../utils/env.ts";
+
+/** Options of {@linkcode createApp}. */
+export interface AppConfig {
+  /** An M3U or JSON catalog; the embedded default when unset. */
+  channelsFile?: string;
+  /** Prebuilt islands (`_build/`), or `false` to bundle on first use. */
+  buildDir?: URL | false;
+  /** Tracker settings; defaults from the environment. */
+  tracker?: Partial<TrackerConfig>;
+  /** How instances share swarms (`TRACKER_BACKEND`); one instance alone by default. */
+  cluster?: ClusterConfig;
+  /** P2P settings for players; defaults from the environment. */
+  p2p?: Partial<PlayerP2PConfig>;
+  /** Clock of the simulated live channels (ms since epoch); for tests. */
+  liveClock?: () => number;
+  /** Aggregation of player reports (clock, bucket sizes); for tests. */
+  analytics?: AggregatorOptions;
+  /** Where player figures persist and how sessions are counted; in memory by default. */
+  analyticsConfig?: AnalyticsConfig;
+  /** CSP `frame-ancestors`: who may embed the site (`FRAME_ANCESTORS`). */
+  frameAncestors?: string;
+  /** Fetches remote playlists when probing channels (without following redirects); tests keep it on loopback. */
+  fetchRemote?: (url: string) => Promise<Response>;
+  /** Let the probe fetch private and loopback targets (`PROBE_ALLOW_PRIVATE`). */
+  probeAllowPrivate?: boolean;
+  /** Which proxies in front report the client's address (`TRUST_PROXY`). */
+  trustProxy?: TrustProxy;
+  /** HTTP requests one address may have open at once (`HTTP_MAX_REQUESTS_PER_IP`). */
+  maxRequestsPerAddress?: number;
+}
+
+/** Requests one address may have open at once, by default. */
+export const DEFAULT_MAX_REQUESTS_PER_ADDRESS = 256;
+
+/** Read the app's configuration from the environment. */
+export function configFromEnv(): AppConfig {
+  const env = (name: string) => Deno.env.get(name);
+  return {
+    channelsFile: env("CHANNELS_FILE") || undefined,
+    frameAncestors: env("FRAME_ANCESTORS") || undefined,
+    trustProxy: parseTrustProxy(env("TRUST_PROXY")),
+    maxRequestsPerAddress: envInteger(env, "HTTP_MAX_REQUESTS_PER_IP", {
+      fallback: DEFAULT_MAX_REQUESTS_PER_ADDRESS,
+    }),
+    tracker: trackerConfigFromEnv(env),
+    cluster: clusterConfigFromEnv(env),
+    p2p: p2pConfigFromEnv(env),
+    analyticsConfig: analyticsConfigFromEnv(env),
+    probeAllowPrivate: ["1", "true"].includes(env("PROBE_ALLOW_PRIVATE") ?? ""),
+  };
+}
