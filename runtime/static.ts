@@ -1,9 +1,12 @@
 /**
  * Serves `static/`: MIME types (HLS included), strong ETags from a content
- * hash with `If-None-Match` → 304, and paths that cannot leave the folder.
+ * hash with `If-None-Match` → 304, single byte ranges (206, `If-Range`
+ * honoured) so a player resumes a segment a peer half-delivered, and paths
+ * that cannot leave the folder.
  * @module
  */
 
+import { parseByteRange } from "../utils/byte_range.ts";
 import { digestHex } from "../utils/hex.ts";
 
 /** MIME types by file extension. */
@@ -120,6 +123,7 @@ export class StaticFiles {
       "content-type": MIME_TYPES[extension] ?? "application/octet-stream",
       "cache-control": cacheControl(extension),
       etag,
+      "accept-ranges": "bytes",
     });
     if (info.mtime) headers.set("last-modified", info.mtime.toUTCString());
     const ifNoneMatch = req.headers.get("if-none-match");
@@ -131,7 +135,26 @@ export class StaticFiles {
     ) {
       return new Response(null, { status: 304, headers });
     }
-    headers.set("content-length", String(data.length));
-    return new Response(req.method === "HEAD" ? null : data, { headers });
+    // If-Range: a range of this very version only, else the whole file.
+    const ifRange = req.headers.get("if-range");
+    const range = ifRange && ifRange !== etag
+      ? undefined
+      : parseByteRange(req.headers.get("range"), data.length);
+    if (range === "unsatisfiable") {
+      headers.set("content-range", `bytes */${data.length}`);
+      return new Response(null, { status: 416, headers });
+    }
+    const body = range ? data.subarray(range.start, range.end + 1) : data;
+    if (range) {
+      headers.set(
+        "content-range",
+        `bytes ${range.start}-${range.end}/${data.length}`,
+      );
+    }
+    headers.set("content-length", String(body.length));
+    return new Response(req.method === "HEAD" ? null : body, {
+      status: range ? 206 : 200,
+      headers,
+    });
   }
 }

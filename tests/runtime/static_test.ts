@@ -126,3 +126,51 @@ Deno.test("StaticFiles answers HEAD with headers only", async () => {
     assert.equal(head?.body, null);
   });
 });
+
+Deno.test("StaticFiles answers a byte range with 206, so a player resumes a half-delivered segment", async () => {
+  await withStaticDir(async (files) => {
+    const path = "/media/seg_000.ts";
+    const whole = await files.serve(get(path), path);
+    assert.equal(whole?.headers.get("accept-ranges"), "bytes");
+    const etag = whole!.headers.get("etag")!;
+    await whole!.body?.cancel();
+
+    const rest = await files.serve(get(path, { range: "bytes=1-" }), path);
+    assert.equal(rest?.status, 206);
+    assert.equal(rest?.headers.get("content-range"), "bytes 1-3/4");
+    assert.equal(rest?.headers.get("content-length"), "3");
+    assert.deepEqual(
+      new Uint8Array(await rest!.arrayBuffer()),
+      new Uint8Array([1, 2, 3]),
+    );
+
+    const tail = await files.serve(get(path, { range: "bytes=-2" }), path);
+    assert.deepEqual(
+      new Uint8Array(await tail!.arrayBuffer()),
+      new Uint8Array([2, 3]),
+    );
+
+    const beyond = await files.serve(get(path, { range: "bytes=4-" }), path);
+    assert.equal(beyond?.status, 416);
+    assert.equal(beyond?.headers.get("content-range"), "bytes */4");
+
+    // Another version (If-Range mismatch), several ranges, or nonsense: the whole file.
+    for (
+      const headers of [
+        { range: "bytes=1-", "if-range": '"other"' } as Record<string, string>,
+        { range: "bytes=0-0,2-3" },
+        { range: "items=1-2" },
+      ]
+    ) {
+      const full = await files.serve(get(path, headers), path);
+      assert.equal(full?.status, 200, JSON.stringify(headers));
+      assert.equal((await full!.arrayBuffer()).byteLength, 4);
+    }
+    const same = await files.serve(
+      get(path, { range: "bytes=2-", "if-range": etag }),
+      path,
+    );
+    assert.equal(same?.status, 206);
+    await same!.body?.cancel();
+  });
+});
