@@ -28,6 +28,8 @@ export interface MediaPlaylist {
   segments: Segment[];
   /** Whether it ends (`#EXT-X-ENDLIST`) or declares itself VOD: not live. */
   ended: boolean;
+  /** The fMP4 init segment (`#EXT-X-MAP:URI`), as written, if any. */
+  map?: string;
 }
 
 function lines(text: string): string[] {
@@ -66,9 +68,12 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   let targetDuration = 0;
   let ended = false;
   let pending: number | undefined;
+  let map: string | undefined;
   const segments: Segment[] = [];
   for (const line of all) {
-    if (line.startsWith("#EXT-X-TARGETDURATION:")) {
+    if (line.startsWith("#EXT-X-MAP:")) {
+      map = /URI="([^"]+)"/.exec(line)?.[1];
+    } else if (line.startsWith("#EXT-X-TARGETDURATION:")) {
       targetDuration = Number(line.slice(22));
     } else if (
       line === "#EXT-X-ENDLIST" || line === "#EXT-X-PLAYLIST-TYPE:VOD"
@@ -91,5 +96,5 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
       Math.max(...segments.map((s) => s.durationMs)) / 1000,
     );
   }
-  return { targetDuration, segments, ended };
+  return { targetDuration, segments, ended, ...(map && { map }) };
 }

@@ -78,12 +78,14 @@ export function livePlaylist(
   const uri = options.segmentUri ?? ((u: string) => u);
   const out = [
     "#EXTM3U",
-    "#EXT-X-VERSION:3",
+    // fMP4 (an init segment) needs version 6.
+    `#EXT-X-VERSION:${source.map ? 6 : 3}`,
     `#EXT-X-TARGETDURATION:${source.targetDuration}`,
     `#EXT-X-MEDIA-SEQUENCE:${firstSequence}`,
     // Loop n (from 0) is discontinuity n: its timestamps restart.
     `#EXT-X-DISCONTINUITY-SEQUENCE:${Math.floor(firstSequence / count)}`,
   ];
+  if (source.map) out.push(`#EXT-X-MAP:URI="${uri(source.map)}"`);
   for (let sequence = firstSequence; sequence <= lastSequence; sequence++) {
     const segment = source.segments[sequence % count]!;
     if (sequence % count === 0 && sequence !== firstSequence) {
