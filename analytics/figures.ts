@@ -25,6 +25,8 @@ export interface NoP2PCounts {
   native: number;
   /** The tracker could not be reached. */
   tracker: number;
+  /** Relay-only, and the TURN relay refused or could not be reached. */
+  turn: number;
 }
 
 /** Bytes and quality figures of a channel, or of all. */
@@ -71,6 +73,7 @@ const NO_P2P_REASONS = [
   "webrtc",
   "native",
   "tracker",
+  "turn",
 ] as const satisfies ReadonlyArray<ReportedP2PStatus>;
 
 /** Add `from`'s counts into `into`, status by status. */

@@ -17,6 +17,7 @@ export const P2P_STATUSES = [
   "webrtc",
   "tracker",
   "native",
+  "turn",
 ] as const;
 
 /** A P2P status. */

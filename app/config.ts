@@ -16,7 +16,8 @@ import {
 } from "../tracker/cluster/mod.ts";
 import { type TrackerConfig, trackerConfigFromEnv } from "../tracker/mod.ts";
 import { parseTrustProxy, type TrustProxy } from "../utils/client_address.ts";
-import { envInteger } from "../utils/env.ts";
+import { envBoolean, envInteger } from "../utils/env.ts";
+import { type TurnConfig, turnConfigFromEnv } from "../p2p/turn.ts";
 
 /** Options of {@linkcode createApp}. */
 export interface AppConfig {
@@ -46,14 +47,31 @@ export interface AppConfig {
   trustProxy?: TrustProxy;
   /** HTTP requests one address may have open at once (`HTTP_MAX_REQUESTS_PER_IP`). */
   maxRequestsPerAddress?: number;
+  /** A TURN server whose credentials are minted per page view (`TURN_URLS`, `TURN_SECRET`). */
+  turn?: TurnConfig;
 }
 
 /** Requests one address may have open at once, by default. */
 export const DEFAULT_MAX_REQUESTS_PER_ADDRESS = 256;
 
-/** Read the app's configuration from the environment. */
+/**
+ * Read the app's configuration from the environment.
+ *
+ * @throws {TypeError|RangeError} naming the variable of a bad value, or
+ * `P2P_RELAY_ONLY` without a TURN server to relay through.
+ */
 export function configFromEnv(): AppConfig {
   const env = (name: string) => Deno.env.get(name);
+  const p2p = p2pConfigFromEnv(env);
+  const turn = turnConfigFromEnv(env);
+  const staticTurn = p2p.iceServers.some((server) =>
+    [server.urls].flat().some((url) => /^turns?:/.test(url))
+  );
+  if (p2p.relayOnly && !turn && !staticTurn) {
+    throw new TypeError(
+      "Invalid P2P_RELAY_ONLY: relay-only P2P needs a TURN server (TURN_URLS and TURN_SECRET, or a turn: URL in ICE_SERVERS)",
+    );
+  }
   return {
     channelsFile: env("CHANNELS_FILE") || undefined,
     frameAncestors: env("FRAME_ANCESTORS") || undefined,
@@ -63,8 +81,9 @@ export function configFromEnv(): AppConfig {
     }),
     tracker: trackerConfigFromEnv(env),
     cluster: clusterConfigFromEnv(env),
-    p2p: p2pConfigFromEnv(env),
+    p2p,
+    turn,
     analyticsConfig: analyticsConfigFromEnv(env),
-    probeAllowPrivate: ["1", "true"].includes(env("PROBE_ALLOW_PRIVATE") ?? ""),
+    probeAllowPrivate: envBoolean(env, "PROBE_ALLOW_PRIVATE", false),
   };
 }

@@ -9,6 +9,7 @@ import { DEFAULT_LOCALE, messages } from "../i18n/mod.ts";
 import { type AppHandler, createHandler } from "../runtime/server.ts";
 import type { Manifest } from "../runtime/types.ts";
 import { p2pConfigFromEnv } from "../p2p/config.ts";
+import { TurnCredentials } from "../p2p/turn.ts";
 import { LiveSources } from "../live/source.ts";
 import { Aggregator } from "../analytics/aggregator.ts";
 import {
@@ -117,6 +118,7 @@ export async function createApp(
     },
     analytics,
     sessions,
+    turn: config.turn && await TurnCredentials.create(config.turn),
     // Players report every few seconds: 2 per second per address, bursts of 20 (households, NAT).
     reportLimiter: new KeyedRateLimiter(2, 20),
     live: new LiveSources(new URL("../static/media/", import.meta.url), {

@@ -10,6 +10,7 @@ import type { SessionIssuer } from "../analytics/session_token.ts";
 import type { LiveSources } from "../live/source.ts";
 import type { KeyedRateLimiter } from "../utils/rate_limit.ts";
 import type { PlayerP2PConfig } from "../p2p/config.ts";
+import type { TurnCredentials } from "../p2p/turn.ts";
 import type { Tracker } from "../tracker/mod.ts";
 
 /** Request state of RedFlix routes. */
@@ -20,6 +21,8 @@ export interface AppState extends Record<string, unknown> {
   tracker: Tracker;
   /** P2P settings handed to players. */
   p2p: PlayerP2PConfig;
+  /** Mints TURN credentials per page view, when a TURN server is set. */
+  turn?: TurnCredentials;
   /** Simulated live channels made from static media. */
   live: LiveSources;
   /** Player-reported P2P figures. */

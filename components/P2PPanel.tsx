@@ -39,6 +39,8 @@ function statusText(status: P2PStatus, t: Messages): string {
       return t.p2pOffTracker;
     case "native":
       return t.p2pOffNative;
+    case "turn":
+      return t.p2pOffTurn;
   }
 }
 

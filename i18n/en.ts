@@ -58,6 +58,7 @@ export const en = {
     webrtc: "no WebRTC",
     native: "native HLS",
     tracker: "tracker unreachable",
+    turn: "relay unreachable",
   },
   dashboardOffloadChart: "Offload per minute",
   dashboardViewersChart: "Viewers per minute",
@@ -71,6 +72,8 @@ export const en = {
   p2pOffWebRTC: "P2P is off: this browser has no WebRTC; playing over HTTP",
   p2pOffTracker: "P2P paused: tracker unreachable; playing over HTTP",
   p2pOffNative: "P2P is off with native HLS playback",
+  p2pOffTurn:
+    "P2P is off: the relay (TURN) server refused or cannot be reached; playing over HTTP",
   p2pToggle: "Share with viewers",
   p2pPeers: (n: number) => (n === 1 ? "1 peer" : `${n} peers`),
   p2pDown: "Download",

@@ -60,6 +60,7 @@ export const ptBR: Messages = {
     webrtc: "sem WebRTC",
     native: "HLS nativo",
     tracker: "tracker inacessível",
+    turn: "retransmissão inacessível",
   },
   dashboardOffloadChart: "Economia por minuto",
   dashboardViewersChart: "Espectadores por minuto",
@@ -74,6 +75,8 @@ export const ptBR: Messages = {
     "P2P desligado: este navegador não tem WebRTC; reproduzindo via HTTP",
   p2pOffTracker: "P2P pausado: tracker inacessível; reproduzindo via HTTP",
   p2pOffNative: "P2P desligado na reprodução HLS nativa",
+  p2pOffTurn:
+    "P2P desligado: o servidor de retransmissão (TURN) recusou ou está inacessível; reproduzindo via HTTP",
   p2pToggle: "Compartilhar com espectadores",
   p2pPeers: (n: number) => (n === 1 ? "1 par" : `${n} pares`),
   p2pDown: "Download",

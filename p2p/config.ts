@@ -4,6 +4,7 @@
  * tracker and ICE servers to use, and p2p-media-loader tuning.
  * @module
  */
+import { envBoolean, type EnvReader } from "../utils/env.ts";
 
 /** An ICE server, as `RTCIceServer` (TURN credentials included). */
 export interface IceServer {
@@ -55,18 +56,18 @@ export interface PlayerP2PConfig {
   enabled: boolean;
   /** Tracker WebSocket URL; `null` means this site's `/tracker/ws`. */
   trackerUrl: string | null;
-  /** ICE servers for WebRTC. */
+  /** ICE servers for WebRTC (a page's minted TURN credentials are added to these). */
   iceServers: IceServer[];
+  /**
+   * Privacy mode (`P2P_RELAY_ONLY`): every P2P byte goes through the TURN
+   * relay (`iceTransportPolicy: "relay"`), so viewers never learn each
+   * other's addresses.
+   */
+  relayOnly: boolean;
   /** p2p-media-loader tuning for VOD. */
   core: CoreTuning;
   /** Tuning applied once the player sees a live playlist (its windows fit a sliding playlist). */
   liveCore: CoreTuning;
-  /**
-   * When the channel already has viewers, hold HTTP back this long (ms) at
-   * start so the first segments can come from them. A first viewer never
-   * waits: start-up stays as fast as plain HTTP.
-   */
-  joinWaitMs: number;
   /** How often players report their figures to `/api/stats/report` (ms); 0 turns reporting off. */
   reportIntervalMs: number;
 }
@@ -83,7 +84,6 @@ export const DEFAULT_ICE_SERVERS: IceServer[] = [
  * of what no peer has.
  */
 export const DEFAULT_CORE_TUNING: CoreTuning = {
-  highDemandTimeWindow: 15,
   httpDownloadTimeWindow: 3000,
   p2pDownloadTimeWindow: 6000,
   simultaneousP2PDownloads: 3,
@@ -95,16 +95,12 @@ export const DEFAULT_CORE_TUNING: CoreTuning = {
  */
 export const DEFAULT_LIVE_CORE_TUNING: CoreTuning = {
   // Players sit 3 segments (6 s) behind the edge. A new segment is fetched
-  // over HTTP by someone only once it is 3 s from playback; until then
-  // random early HTTP fetches (5 s window) seed it and peers share it.
-  highDemandTimeWindow: 3,
+  // over HTTP by someone only once it enters the paced high-demand window;
+  // until then random early HTTP fetches (5 s window) seed it and peers share it.
   httpDownloadTimeWindow: 5,
   p2pDownloadTimeWindow: 12,
   simultaneousP2PDownloads: 3,
 };
-
-/** The default hold for joiners of a channel that has viewers (ms). */
-export const DEFAULT_JOIN_WAIT_MS = 2000;
 
 function parseJson(name: string, raw: string): unknown {
   try {
@@ -195,18 +191,26 @@ function reportInterval(raw: string | undefined): number {
   return value;
 }
 
-/** Read the player's P2P settings from the environment. */
+/** Settings that no longer exist, and what replaced them. */
+const REMOVED_SETTINGS: Record<string, string> = {
+  P2P_JOIN_WAIT_MS:
+    "a joiner's wait for peers now follows what it measures (docs/performance.md)",
+};
+
+/**
+ * Read the player's P2P settings from the environment. A removed setting
+ * still set is reported through `warn`, so an operator learns it is ignored.
+ */
 export function p2pConfigFromEnv(
-  env: (name: string) => string | undefined,
+  env: EnvReader,
+  warn: (message: string) => void = console.warn,
 ): PlayerP2PConfig {
-  const enabled = env("P2P_ENABLED");
-  if (
-    enabled !== undefined && !["true", "false", "1", "0", ""].includes(enabled)
-  ) {
-    throw new TypeError(
-      `Invalid P2P_ENABLED: expected true or false, got "${enabled}"`,
-    );
+  for (const [name, replacement] of Object.entries(REMOVED_SETTINGS)) {
+    if (env(name) !== undefined) {
+      warn(`${name} is no longer used and is ignored: ${replacement}`);
+    }
   }
+  const enabled = envBoolean(env, "P2P_ENABLED", true);
   const trackerUrl = env("P2P_TRACKER_URL") || null;
   if (trackerUrl && !/^wss?:\/\//.test(trackerUrl)) {
     throw new TypeError(
@@ -216,15 +220,9 @@ export function p2pConfigFromEnv(
   const ice = env("ICE_SERVERS");
   const core = env("P2P_CORE_OPTIONS");
   const liveCore = env("P2P_LIVE_CORE_OPTIONS");
-  const wait = env("P2P_JOIN_WAIT_MS");
-  const joinWaitMs = wait ? Number(wait) : DEFAULT_JOIN_WAIT_MS;
-  if (!Number.isInteger(joinWaitMs) || joinWaitMs < 0 || joinWaitMs > 10_000) {
-    throw new RangeError(
-      `Invalid P2P_JOIN_WAIT_MS: expected 0-10000, got "${wait}"`,
-    );
-  }
   return {
-    enabled: enabled !== "false" && enabled !== "0",
+    enabled,
+    relayOnly: envBoolean(env, "P2P_RELAY_ONLY", false),
     trackerUrl,
     iceServers: ice ? parseIceServers(ice) : DEFAULT_ICE_SERVERS,
     core: { ...DEFAULT_CORE_TUNING, ...(core ? parseCoreTuning(core) : {}) },
@@ -232,7 +230,6 @@ export function p2pConfigFromEnv(
       ...DEFAULT_LIVE_CORE_TUNING,
       ...(liveCore ? parseCoreTuning(liveCore, "P2P_LIVE_CORE_OPTIONS") : {}),
     },
-    joinWaitMs,
     reportIntervalMs: reportInterval(env("STATS_REPORT_INTERVAL_MS")),
   };
 }

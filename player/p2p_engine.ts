@@ -11,12 +11,24 @@ import type { ReportedP2PStatus } from "../analytics/report.ts";
 import type { CoreTuning, PlayerP2PConfig } from "../p2p/config.ts";
 import type { P2PStats } from "../p2p/stats.ts";
 import { digestHex } from "../utils/hex.ts";
+import { highDemandWindow } from "./p2p_pacing.ts";
 
 /** What `?debug=p2p` records on `window.__redflixP2P` (for tests and support). */
 export interface P2PDebugLog {
   /** Every stats-relevant engine event, in order. */
   events: Array<
-    { type: string; bytes?: number; source?: string; peerId?: string }
+    {
+      type: string;
+      bytes?: number;
+      source?: string;
+      peerId?: string;
+      /** The high-demand window set by pacing (`type: "window"`). */
+      seconds?: number;
+      /** The segment (`segmentStart`, `segmentLoaded`, `segmentAbort`, `segmentError`). */
+      url?: string;
+      /** ms since the page started. */
+      at?: number;
+    }
   >;
   /** SHA-256 (hex) of each segment received from a peer. */
   p2pSegments: Array<{ url: string; sha256: string }>;
@@ -51,7 +63,7 @@ export async function channelViewers(channelId: string): Promise<number> {
 export interface ViewerContext {
   /** The channel's id. */
   channelId: string;
-  /** Other viewers already watching (0: this one starts at HTTP speed). */
+  /** Other viewers already watching (0: nobody to wait for, plain HTTP until a peer comes). */
   viewers: number;
   /** The viewer's P2P switch. */
   p2pEnabled: boolean;
@@ -63,17 +75,48 @@ export function coreOptions(
   viewer: ViewerContext,
 ): CoreTuning & Record<string, unknown> {
   return {
+    // The high-demand window starts as pacing would set it (see p2p_pacing.ts).
+    highDemandTimeWindow: highDemandWindow({
+      peers: 0,
+      awaitingFirstPeer: viewer.viewers > 0,
+    }),
     ...p2p.core,
-    // Only a joiner of a watched channel waits for peers; a first viewer starts at HTTP speed.
-    httpDownloadInitialTimeoutMs: viewer.viewers > 0
-      ? (p2p.core.httpDownloadInitialTimeoutMs ?? p2p.joinWaitMs)
-      : 0,
     announceTrackers: [trackerUrl(p2p, viewer.channelId)],
-    rtcConfig: { iceServers: p2p.iceServers },
+    rtcConfig: {
+      iceServers: p2p.iceServers,
+      // Privacy mode: relayed candidates only, so peers never learn each other's addresses.
+      iceTransportPolicy: p2p.relayOnly ? "relay" : "all",
+    },
     // One swarm per channel, whatever the host or rendition URLs.
     swarmId: `redflix:${viewer.channelId}`,
     isP2PDisabled: !viewer.p2pEnabled,
   };
+}
+
+/**
+ * Whether the TURN relay hands this browser a relayed candidate within
+ * `timeoutMs`: in relay-only mode nothing else can carry P2P, so expired
+ * or forged credentials, or a relay out of reach, mean HTTP only.
+ */
+export async function relayReachable(
+  iceServers: RTCIceServer[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: "relay" });
+  try {
+    const found = new Promise<boolean>((resolve) => {
+      pc.addEventListener("icecandidate", ({ candidate }) => {
+        if (!candidate) resolve(false); // gathering ended without a relay
+        else if (/ typ relay/.test(candidate.candidate)) resolve(true);
+      });
+      setTimeout(() => resolve(false), timeoutMs);
+    });
+    pc.createDataChannel("relay-probe");
+    await pc.setLocalDescription(await pc.createOffer());
+    return await found;
+  } finally {
+    pc.close();
+  }
 }
 
 /**
@@ -113,7 +156,7 @@ export interface EngineWatch {
 export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
   const { stats, status, p2pEnabled, log } = watch;
   const record = (event: P2PDebugLog["events"][number]) =>
-    log?.events.push(event);
+    log?.events.push({ ...event, at: Math.round(performance.now()) });
   engine.addEventListener("onChunkDownloaded", (bytes, source, peerId) => {
     stats.chunkDownloaded(bytes, source);
     record({ type: "chunkDownloaded", bytes, source, peerId });
@@ -128,8 +171,43 @@ export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
       type: "segmentLoaded",
       bytes: details.bytesLength,
       source: details.downloadSource,
+      peerId: details.peerId,
+      url: details.segmentUrl,
     });
   });
+  if (log) {
+    // Each attempt, for tracing what pacing and the peers did.
+    engine.addEventListener(
+      "onSegmentStart",
+      ({ segment, downloadSource, peerId }) =>
+        record({
+          type: "segmentStart",
+          url: segment.url,
+          source: downloadSource,
+          peerId,
+        }),
+    );
+    engine.addEventListener(
+      "onSegmentAbort",
+      ({ segment, downloadSource, peerId }) =>
+        record({
+          type: "segmentAbort",
+          url: segment.url,
+          source: downloadSource,
+          peerId,
+        }),
+    );
+    engine.addEventListener(
+      "onSegmentError",
+      ({ segment, downloadSource, peerId }) =>
+        record({
+          type: "segmentError",
+          url: segment.url,
+          source: downloadSource,
+          peerId,
+        }),
+    );
+  }
   engine.addEventListener("onPeerConnect", ({ peerId }) => {
     stats.peerConnected(peerId);
     if (p2pEnabled.value) status.value = "active";

@@ -26,9 +26,11 @@ import {
   coreOptions,
   debugLog,
   recordPeerSegments,
+  relayReachable,
   watchEngine,
 } from "./p2p_engine.ts";
 import type { Playback } from "./use_playback.ts";
+import { startPacing } from "./p2p_pacing.ts";
 
 /**
  * hls.js settings of every player. Live: play 3 segments behind the edge,
@@ -41,6 +43,9 @@ export const HLS_CONFIG: Partial<HlsConfig> = {
   liveMaxLatencyDurationCount: 8,
   maxLiveSyncPlaybackRate: 1.1,
 };
+
+/** How long the relay probe of relay-only mode may take (ms). */
+export const RELAY_PROBE_MS = 4000;
 
 /** Segments behind the edge the player aims at (`liveSyncDurationCount`). */
 export const LIVE_SYNC_SEGMENTS = 3;
@@ -105,18 +110,28 @@ export function useHls(
     const video = videoRef.current;
     if (!video) return;
     let disposed = false;
+    let stopPacing: (() => void) | undefined;
 
     async function start(video: HTMLVideoElement) {
       webrtc.value = typeof RTCPeerConnection === "function";
-      const wantP2P = p2p.enabled && webrtc.value;
-      const [{ default: HlsClass }, p2pModule, viewers] = await Promise.all([
+      const canP2P = p2p.enabled && webrtc.value;
+      // Relay-only: check the relay first (in parallel with loading hls.js).
+      const relay = canP2P && p2p.relayOnly
+        ? relayReachable(p2p.iceServers, RELAY_PROBE_MS)
+        : Promise.resolve(true);
+      const [{ default: HlsClass }, relayOk, viewers] = await Promise.all([
         import("hls.js"),
-        wantP2P ? import("p2p-media-loader-hlsjs") : undefined,
-        wantP2P ? channelViewers(channelId) : 0,
+        relay,
+        canP2P ? channelViewers(channelId) : 0,
       ]);
+      const wantP2P = canP2P && relayOk;
+      const p2pModule = wantP2P
+        ? await import("p2p-media-loader-hlsjs")
+        : undefined;
       if (disposed) return;
       if (!p2p.enabled) p2pStatus.value = "operator";
       else if (!webrtc.value) p2pStatus.value = "webrtc";
+      else if (!relayOk) p2pStatus.value = "turn";
       if (!HlsClass.isSupported()) {
         if (video.canPlayType("application/vnd.apple.mpegurl")) {
           video.src = src; // Safari and iOS play HLS natively, without P2P
@@ -151,6 +166,21 @@ export function useHls(
                 status: p2pStatus,
                 p2pEnabled,
                 log,
+              });
+              stopPacing = startPacing(created.p2pEngine, {
+                peers: () => stats.peers.value.length,
+                channelHadViewers: viewers > 0,
+                fixedWindow: () =>
+                  (isLive.value
+                    ? p2p.liveCore.highDemandTimeWindow
+                    : undefined) ??
+                    p2p.core.highDemandTimeWindow,
+                onWindow: (seconds) =>
+                  log?.events.push({
+                    type: "window",
+                    seconds,
+                    at: Math.round(performance.now()),
+                  }),
               });
             },
           },
@@ -220,6 +250,7 @@ export function useHls(
     start(video).catch((error) => playback.fail(String(error)));
     return () => {
       disposed = true;
+      stopPacing?.();
       hlsRef.current?.destroy(); // also destroys the P2P engine: peers and tracker socket close
       hlsRef.current = null;
       engineRef.current = null;

@@ -45,3 +45,20 @@ export function envInteger(
   }
   return value;
 }
+
+/**
+ * A yes/no setting: `true`/`1` or `false`/`0` (empty or unset: `fallback`).
+ *
+ * @throws {TypeError} naming the variable for anything else.
+ */
+export function envBoolean(
+  env: EnvReader,
+  name: string,
+  fallback: boolean,
+): boolean {
+  const raw = env(name)?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new TypeError(`Invalid ${name}: expected true or false, got "${raw}"`);
+}

@@ -4,6 +4,7 @@ import Player, { type PlayerChannel } from "../../islands/Player.tsx";
 import { Head } from "../../runtime/head.ts";
 import type { Handlers, PageProps } from "../../runtime/types.ts";
 import type { AppState } from "../../app/state.ts";
+import type { PlayerP2PConfig } from "../../p2p/config.ts";
 import { hostnameOf } from "../../utils/client_address.ts";
 
 /**
@@ -26,6 +27,8 @@ export interface WatchData {
   channel: Channel;
   /** This page view's analytics session, if the address has budget left. */
   sessionToken?: string;
+  /** P2P settings of this page view (with its own TURN credentials). */
+  p2p: PlayerP2PConfig;
 }
 
 /** Finds the channel (or answers with the 404 page) and mints this view's session. */
@@ -33,14 +36,26 @@ export const handler: Handlers<WatchData, AppState> = {
   async GET(_req, ctx) {
     const channel = ctx.state.catalog.get(ctx.params.id ?? "");
     if (!channel) return ctx.renderNotFound();
-    const sessionToken = playerKind(channel.url) === "hls"
+    const hls = playerKind(channel.url) === "hls";
+    const sessionToken = hls
       ? await ctx.state.sessions.issue(
         channel.id,
         hostnameOf(ctx.remoteAddr) ?? "unknown",
       )
       : undefined;
-    // The page carries a token of its own: never cached, never shared.
-    return ctx.render({ channel, sessionToken }, {
+    const { p2p, turn } = ctx.state;
+    // TURN credentials of this page view: they work for TURN_CREDENTIAL_TTL, the secret never leaves.
+    const pageP2P = hls && turn && p2p.enabled
+      ? {
+        ...p2p,
+        iceServers: [
+          ...p2p.iceServers,
+          await turn.mint(Date.now(), crypto.randomUUID().slice(0, 8)),
+        ],
+      }
+      : p2p;
+    // The page carries a token and credentials of its own: never cached, never shared.
+    return ctx.render({ channel, sessionToken, p2p: pageP2P }, {
       headers: { "cache-control": "private, no-store" },
     });
   },
@@ -48,7 +63,7 @@ export const handler: Handlers<WatchData, AppState> = {
 
 /** The universal player: HLS gets the player island, anything else an iframe. */
 export default function Watch(
-  { data: { channel, sessionToken }, state, url }: PageProps<
+  { data: { channel, sessionToken, p2p }, state, url }: PageProps<
     WatchData,
     AppState
   >,
@@ -71,7 +86,7 @@ export default function Watch(
             lineup={catalog.channels.filter((c) => playerKind(c.url) === "hls")
               .slice(0, 50).map(withKind)}
             locale={locale}
-            p2p={state.p2p}
+            p2p={p2p}
             sessionToken={sessionToken}
           />
         )

@@ -327,6 +327,7 @@ Deno.test("viewers by P2P status; native HLS viewers count, their unknown bytes 
     webrtc: 0,
     native: 1,
     tracker: 0,
+    turn: 0,
   });
   assert.equal(snapshot.httpBytes, 3500);
   assert.equal(

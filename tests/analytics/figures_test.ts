@@ -44,6 +44,7 @@ Deno.test("figures: offload over known bytes, viewers by status, channels and al
     webrtc: 0,
     native: 1,
     tracker: 0,
+    turn: 0,
   });
   assert.equal(figuresOf(emptyTotals(), undefined).avgTtffMs, null);
   assert.equal(figuresOf(emptyTotals(), undefined).offload, 0);

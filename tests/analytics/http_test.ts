@@ -146,6 +146,7 @@ Deno.test("players' reports reach /tracker/stats and /metrics; hostile ones are 
           webrtc: 0,
           native: 0,
           tracker: 0,
+          turn: 0,
         });
         assert.equal(p2p.history.demo.length, 1);
         assert.equal(p2p.history.demo[0].viewers, 3);

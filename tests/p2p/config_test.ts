@@ -19,7 +19,7 @@ Deno.test("p2pConfigFromEnv() defaults: P2P on, this site's tracker, RedFlix's p
   ]);
   assert.deepEqual(config.iceServers, DEFAULT_ICE_SERVERS);
   assert.deepEqual(config.core, DEFAULT_CORE_TUNING);
-  assert.equal(config.joinWaitMs, 2000);
+  assert.equal(config.relayOnly, false);
 });
 
 Deno.test("p2pConfigFromEnv() reads every setting", () => {
@@ -30,7 +30,7 @@ Deno.test("p2pConfigFromEnv() reads every setting", () => {
       '[{"urls":["turn:turn.example:3478"],"username":"u","credential":"p"}]',
     P2P_CORE_OPTIONS:
       '{"highDemandTimeWindow":20,"simultaneousP2PDownloads":5}',
-    P2P_JOIN_WAIT_MS: "0",
+    P2P_RELAY_ONLY: "true",
   }));
   assert.equal(config.enabled, false);
   assert.equal(config.trackerUrl, "wss://tracker.redflix.example/tracker/ws");
@@ -45,7 +45,7 @@ Deno.test("p2pConfigFromEnv() reads every setting", () => {
     config.core.p2pDownloadTimeWindow,
     DEFAULT_CORE_TUNING.p2pDownloadTimeWindow,
   );
-  assert.equal(config.joinWaitMs, 0);
+  assert.equal(config.relayOnly, true);
   assert.deepEqual(p2pConfigFromEnv(env({ ICE_SERVERS: "[]" })).iceServers, []);
 });
 
@@ -79,8 +79,16 @@ Deno.test("bad P2P settings fail with the variable named", () => {
     () => p2pConfigFromEnv(env({ P2P_TRACKER_URL: "http://x" })),
     /Invalid P2P_TRACKER_URL/,
   );
-  assert.throws(
-    () => p2pConfigFromEnv(env({ P2P_JOIN_WAIT_MS: "99999" })),
-    /Invalid P2P_JOIN_WAIT_MS/,
+});
+
+Deno.test("a removed setting still set is reported, not silently ignored", () => {
+  const warnings: string[] = [];
+  p2pConfigFromEnv(
+    env({ P2P_JOIN_WAIT_MS: "2000" }),
+    (message) => warnings.push(message),
   );
+  assert.equal(warnings.length, 1);
+  assert.match(warnings.join("\n"), /P2P_JOIN_WAIT_MS is no longer used/);
+  p2pConfigFromEnv(env({}), (message) => warnings.push(message));
+  assert.equal(warnings.length, 1, "nothing to report");
 });

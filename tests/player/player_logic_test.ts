@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { qualityOptions } from "../../player/levels.ts";
 import { coreOptions } from "../../player/p2p_engine.ts";
+import {
+  highDemandWindow,
+  NO_PEERS_WINDOW_S,
+} from "../../player/p2p_pacing.ts";
 import { behindAfter, edgeDistance } from "../../player/use_live_edge.ts";
 import { buildReport } from "../../player/use_stats_report.ts";
 import { p2pConfigFromEnv } from "../../p2p/config.ts";
@@ -20,7 +24,7 @@ Deno.test("qualityOptions() lists renditions highest first, named by height or b
   );
 });
 
-Deno.test("coreOptions(): one swarm per channel; only a joiner of a watched channel waits for peers", () => {
+Deno.test("coreOptions(): one swarm per channel; a first viewer plays HTTP at once, a joiner starts with the narrow window", () => {
   const p2p = {
     ...p2pConfigFromEnv(() => undefined),
     trackerUrl: "wss://tracker.example/ws",
@@ -31,32 +35,36 @@ Deno.test("coreOptions(): one swarm per channel; only a joiner of a watched chan
     viewers: 0,
     p2pEnabled: true,
   });
-  assert.equal(
-    first.httpDownloadInitialTimeoutMs,
-    0,
-    "a first viewer never waits",
-  );
+  assert.equal(first.highDemandTimeWindow, NO_PEERS_WINDOW_S);
   assert.equal(first.swarmId, "redflix:demo");
   assert.deepEqual(first.announceTrackers, [
     "wss://tracker.example/ws?channel=demo",
   ]);
   assert.equal(first.isP2PDisabled, false);
-  const joiner = coreOptions(p2p, {
+  assert.deepEqual(first.rtcConfig, {
+    iceServers: [],
+    iceTransportPolicy: "all",
+  });
+  const joiner = coreOptions({ ...p2p, relayOnly: true }, {
     channelId: "demo",
     viewers: 3,
     p2pEnabled: false,
   });
-  assert.equal(joiner.httpDownloadInitialTimeoutMs, p2p.joinWaitMs);
+  assert.equal(
+    joiner.highDemandTimeWindow,
+    highDemandWindow({ peers: 0, awaitingFirstPeer: true }),
+  );
+  assert.ok((joiner.highDemandTimeWindow ?? 0) < NO_PEERS_WINDOW_S);
   assert.equal(joiner.isP2PDisabled, true, "the viewer's switch");
+  assert.deepEqual(joiner.rtcConfig, {
+    iceServers: [],
+    iceTransportPolicy: "relay",
+  });
   const tuned = coreOptions(
-    { ...p2p, core: { ...p2p.core, httpDownloadInitialTimeoutMs: 700 } },
+    { ...p2p, core: { ...p2p.core, highDemandTimeWindow: 20 } },
     { channelId: "demo", viewers: 3, p2pEnabled: true },
   );
-  assert.equal(
-    tuned.httpDownloadInitialTimeoutMs,
-    700,
-    "an operator's value wins",
-  );
+  assert.equal(tuned.highDemandTimeWindow, 20, "an operator's value wins");
 });
 
 Deno.test("live edge: distance never negative, 'behind' two segments past the aim", () => {

@@ -1,0 +1,147 @@
+/**
+ * When a segment stops waiting for peers: p2p-media-loader fetches over HTTP
+ * every segment inside its high-demand window (`highDemandTimeWindow`,
+ * seconds ahead of the playhead) and leaves the rest to peers. A fixed
+ * window tuned on loopback is wrong everywhere else: too wide and joiners
+ * fetch from the origin what peers hold, too narrow and a slow line stalls.
+ * So the window follows what this viewer measures: how long a segment
+ * takes over HTTP here (Resource Timing of the segment fetches), and
+ * whether peers are connected at all. Playback never waits on peers: the
+ * first segment always comes over HTTP, and a segment a peer has not
+ * delivered when HTTP would just have time to fetch it safely is fetched
+ * over HTTP (the rest of a half-delivered one with a `Range` request).
+ * @module
+ */
+
+/** What the window is computed from. */
+export interface PacingInputs {
+  /** Peers connected now. */
+  peers: number;
+  /** The channel had viewers when this one joined, and the first peer may still come. */
+  awaitingFirstPeer: boolean;
+  /** Seconds an HTTP segment fetch takes here (smoothed), if measured yet. */
+  httpFetchSeconds?: number;
+}
+
+/** Seconds of margin beyond the safety factor. */
+export const MARGIN_S = 1;
+/** A segment goes to HTTP when the playhead is this many fetch times away (plus the margin). */
+export const SAFETY_FACTOR = 2;
+/** The window never shrinks below this (seconds). */
+export const MIN_WINDOW_S = 1;
+/** Nor grows beyond this while peers are connected (seconds): p2p-media-loader's own default. */
+export const MAX_WINDOW_S = 15;
+/** Without peers, everything the player asks for is fetched at once, as plain HTTP would (seconds). */
+export const NO_PEERS_WINDOW_S = 60;
+/** A joiner keeps the narrow window this long for its first peer (ms); then HTTP until one connects. */
+export const FIRST_PEER_GRACE_MS = 4000;
+/** Before a fetch was measured, assume one takes this long (seconds). */
+export const UNMEASURED_FETCH_S = 0.5;
+
+/**
+ * The high-demand window (seconds) for these inputs.
+ *
+ * @example
+ * ```ts
+ * highDemandWindow({ peers: 2, awaitingFirstPeer: false, httpFetchSeconds: 0.3 }); // 1.6
+ * highDemandWindow({ peers: 0, awaitingFirstPeer: false }); // 60: plain HTTP
+ * ```
+ */
+export function highDemandWindow(inputs: PacingInputs): number {
+  if (inputs.peers === 0 && !inputs.awaitingFirstPeer) return NO_PEERS_WINDOW_S;
+  const fetch = inputs.httpFetchSeconds ?? UNMEASURED_FETCH_S;
+  const window = MARGIN_S + SAFETY_FACTOR * fetch;
+  return Math.round(
+    Math.min(MAX_WINDOW_S, Math.max(MIN_WINDOW_S, window)) * 10,
+  ) / 10;
+}
+
+/**
+ * A smoothed segment fetch time: a new sample moves the estimate a third of
+ * the way, but a slower sample counts at once (safety first).
+ */
+export function smoothFetchSeconds(
+  previous: number | undefined,
+  sample: number,
+): number {
+  if (previous === undefined || sample > previous) return sample;
+  return previous + (sample - previous) / 3;
+}
+
+/** A media segment's URL (not a playlist, a report or the tracker). */
+const SEGMENT_URL = /\.(m4s|ts|mp4|m4v|m4a|aac|cmfv|cmfa)(\?|#|$)/i;
+
+/** What {@linkcode startPacing} drives. */
+export interface PacedEngine {
+  /** p2p-media-loader's `applyDynamicConfig`. */
+  applyDynamicConfig(config: { core: { highDemandTimeWindow: number } }): void;
+}
+
+/** What {@linkcode startPacing} reads. */
+export interface PacingSources {
+  /** Peers connected now. */
+  peers(): number;
+  /** Whether the channel had viewers when this one joined. */
+  channelHadViewers: boolean;
+  /** The operator's fixed window for what plays now (`P2P_CORE_OPTIONS`), if any: then no pacing. */
+  fixedWindow(): number | undefined;
+  /** Called with each new window (for the debug log and tests). */
+  onWindow?(seconds: number): void;
+}
+
+/**
+ * Keep `engine`'s high-demand window following this viewer's measurements
+ * (segment fetch times from Resource Timing, connected peers). Returns a
+ * function that stops it. Browser-only.
+ */
+export function startPacing(
+  engine: PacedEngine,
+  sources: PacingSources,
+): () => void {
+  const started = performance.now();
+  let fetchSeconds: number | undefined;
+  let applied: number | undefined;
+  const update = () => {
+    if (sources.fixedWindow() !== undefined) return;
+    const window = highDemandWindow({
+      peers: sources.peers(),
+      awaitingFirstPeer: sources.channelHadViewers &&
+        performance.now() - started < FIRST_PEER_GRACE_MS,
+      httpFetchSeconds: fetchSeconds,
+    });
+    if (window === applied) return;
+    applied = window;
+    engine.applyDynamicConfig({ core: { highDemandTimeWindow: window } });
+    sources.onWindow?.(window);
+  };
+  const observer = typeof PerformanceObserver === "function"
+    ? new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const resource = entry as PerformanceResourceTiming;
+        if (
+          SEGMENT_URL.test(resource.name) &&
+          (resource.initiatorType === "fetch" ||
+            resource.initiatorType === "xmlhttprequest") &&
+          resource.duration > 0
+        ) {
+          fetchSeconds = smoothFetchSeconds(
+            fetchSeconds,
+            resource.duration / 1000,
+          );
+        }
+      }
+      update();
+    })
+    : undefined;
+  observer?.observe({ type: "resource", buffered: true });
+  // The observer still sees new entries; the page's buffer must not fill up.
+  const clear = () => performance.clearResourceTimings();
+  performance.addEventListener("resourcetimingbufferfull", clear);
+  update();
+  const timer = setInterval(update, 500);
+  return () => {
+    clearInterval(timer);
+    observer?.disconnect();
+    performance.removeEventListener("resourcetimingbufferfull", clear);
+  };
+}

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import {
+  FIRST_PEER_GRACE_MS,
+  highDemandWindow,
+  MAX_WINDOW_S,
+  MIN_WINDOW_S,
+  NO_PEERS_WINDOW_S,
+  smoothFetchSeconds,
+  startPacing,
+} from "../../player/p2p_pacing.ts";
+
+Deno.test("highDemandWindow(): no peers and none coming is plain HTTP", () => {
+  assert.equal(
+    highDemandWindow({ peers: 0, awaitingFirstPeer: false }),
+    NO_PEERS_WINDOW_S,
+  );
+  assert.equal(
+    highDemandWindow({
+      peers: 0,
+      awaitingFirstPeer: false,
+      httpFetchSeconds: 0.1,
+    }),
+    NO_PEERS_WINDOW_S,
+    "a fast line changes nothing without peers",
+  );
+});
+
+Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch times (plus 1 s) ahead", () => {
+  assert.equal(
+    highDemandWindow({ peers: 2, awaitingFirstPeer: false }),
+    2,
+    "unmeasured: 0.5 s per fetch assumed",
+  );
+  assert.equal(
+    highDemandWindow({
+      peers: 1,
+      awaitingFirstPeer: false,
+      httpFetchSeconds: 0.3,
+    }),
+    1.6,
+  );
+  assert.equal(
+    highDemandWindow({
+      peers: 0,
+      awaitingFirstPeer: true,
+      httpFetchSeconds: 2,
+    }),
+    5,
+    "a joiner waiting for its first peer on a slow line",
+  );
+  assert.equal(
+    highDemandWindow({
+      peers: 3,
+      awaitingFirstPeer: false,
+      httpFetchSeconds: 0,
+    }),
+    MIN_WINDOW_S,
+  );
+  assert.equal(
+    highDemandWindow({
+      peers: 3,
+      awaitingFirstPeer: false,
+      httpFetchSeconds: 40,
+    }),
+    MAX_WINDOW_S,
+    "a line slower than real time: the window stays bounded",
+  );
+});
+
+Deno.test("smoothFetchSeconds(): slower samples count at once, faster ones a third of the way", () => {
+  assert.equal(smoothFetchSeconds(undefined, 0.4), 0.4);
+  assert.equal(smoothFetchSeconds(0.4, 1.0), 1.0);
+  assert.ok(Math.abs(smoothFetchSeconds(1.0, 0.4) - 0.8) < 1e-9);
+});
+
+Deno.test("startPacing(): follows peers; an operator's fixed window stops it", async () => {
+  const applied: number[] = [];
+  const engine = {
+    applyDynamicConfig(config: { core: { highDemandTimeWindow: number } }) {
+      applied.push(config.core.highDemandTimeWindow);
+    },
+  };
+  let peers = 0;
+  let fixed: number | undefined;
+  const stop = startPacing(engine, {
+    peers: () => peers,
+    channelHadViewers: false,
+    fixedWindow: () => fixed,
+  });
+  try {
+    assert.deepEqual(applied, [NO_PEERS_WINDOW_S], "alone: plain HTTP");
+    peers = 2;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.deepEqual(applied, [NO_PEERS_WINDOW_S, 2]);
+    fixed = 20;
+    peers = 0;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.deepEqual(applied, [NO_PEERS_WINDOW_S, 2], "the operator's window");
+  } finally {
+    stop();
+  }
+});
+
+Deno.test("startPacing(): a joiner keeps the narrow window for its first peer, then plays HTTP", async () => {
+  const applied: number[] = [];
+  const stop = startPacing({
+    applyDynamicConfig: (config) =>
+      applied.push(config.core.highDemandTimeWindow),
+  }, { peers: () => 0, channelHadViewers: true, fixedWindow: () => undefined });
+  try {
+    assert.deepEqual(applied, [2]);
+    await new Promise((resolve) =>
+      setTimeout(resolve, FIRST_PEER_GRACE_MS + 700)
+    );
+    assert.deepEqual(applied, [2, NO_PEERS_WINDOW_S], "no peer came");
+  } finally {
+    stop();
+  }
+});
