@@ -1,364 +1,211 @@
 /**
- * Swarm scenario runner: `deno task swarm [--viewers 4] [--stagger 4]
- * [--channel demo] [--seconds 70] [--join-wait-ms 2000] [--instances 1]`.
+ * The swarm benchmark: `deno task swarm [--network fiber] [--kind both]
+ * [--viewers 4] [--stagger 3] [--watch 60] [--no-churn] [--instances 1]
+ * [--json]`.
  *
- * Starts the app, opens N headless Chromium viewers of one channel, one every
- * `--stagger` seconds, inside a network namespace that has only loopback,
- * and prints per viewer the time to first frame, stalls and bytes via HTTP /
- * P2P / uploaded; for the swarm, the origin's media bytes as copies of the
- * stream and the offload against the limit 1 - 1/N. An HTTP-only viewer of
- * a server with P2P off gives the start-up baseline. Live channels work the
- * same (`--channel ao-vivo --seconds 30`); copies count how often the origin
- * sent each distinct segment, so keep a live run shorter than the 60 s loop.
- * `--instances 2` (up to 4) serves the viewers from that many app instances
- * sharing one `redis-server` (TRACKER_BACKEND=redis), viewers spread over
- * them in turn; the origin's bytes are those of every instance.
+ * For each kind (VOD, live) it runs the lab scenario twice under the same
+ * network profile, first with P2P off (the HTTP-only baseline: it also
+ * proves the machine sustains that many players), then with P2P on, and
+ * prints both side by side as ratios, with the profile's targets checked.
+ * Everything runs in a network namespace that has only loopback. P2P
+ * settings come from the environment (`P2P_CORE_OPTIONS`…), as on a server.
+ * See docs/performance.md.
  * @module
  */
-import type { Browser, Page } from "playwright-core";
-import manifest from "../fresh.gen.ts";
-import { createApp } from "../app/mod.ts";
-import { p2pConfigFromEnv, type PlayerP2PConfig } from "../p2p/config.ts";
 import { launchBrowser } from "../tests/helpers/browser.ts";
 import { IN_LOOPBACK_NAMESPACE } from "../tests/helpers/netns.ts";
-import { PLAYBACK_PROBE } from "../tests/helpers/viewer.ts";
+import { p2pConfigFromEnv } from "../p2p/config.ts";
 import { log } from "../utils/log.ts";
-import { DEFAULT_CLUSTER_CONFIG } from "../tracker/cluster/mod.ts";
-import { startRedis } from "./redis_server.ts";
+import { ensureLabMedia } from "./lab/media.ts";
+import { type NetworkProfile, profileNamed } from "./lab/profiles.ts";
+import {
+  compare,
+  type Comparison,
+  comparisonTable,
+  targetLine,
+  viewerTable,
+} from "./lab/report.ts";
+import { type RunOutcome, runScenario } from "./lab/scenario.ts";
 
 interface Options {
+  profile: NetworkProfile;
+  kinds: Array<"vod" | "live">;
   viewers: number;
   stagger: number;
-  channel: string;
-  seconds: number;
-  joinWaitMs?: number;
+  watch: number;
+  churn: boolean;
   instances: number;
+  json: boolean;
+  /** Write each P2P run's viewer event logs here. */
+  trace?: string;
+}
+
+const USAGE =
+  "deno task swarm [--network loopback|fiber|mixed|constrained] [--kind vod|live|both] [--viewers 2-10] [--stagger s] [--watch s] [--no-churn] [--instances 1-4] [--json] [--trace file]";
+
+function integer(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+) {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new RangeError(`Invalid --${name}: ${raw} (${min}-${max})\n${USAGE}`);
+  }
+  return n;
 }
 
 function parseOptions(args: string[]): Options {
   const options: Options = {
+    profile: profileNamed("loopback"),
+    kinds: ["vod", "live"],
     viewers: 4,
-    stagger: 4,
-    channel: "demo",
-    seconds: 70,
+    stagger: 3,
+    watch: 60,
+    churn: true,
     instances: 1,
+    json: false,
   };
-  for (let i = 0; i < args.length; i += 2) {
-    const key = args[i]?.replace(/^--/, "");
-    const value = args[i + 1];
-    if (!value) throw new TypeError(`Missing value for --${key}`);
-    if (key === "channel") options.channel = value;
-    else if (key === "join-wait-ms") options.joinWaitMs = Number(value);
-    else if (key === "instances") {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 4) {
-        throw new RangeError(`Invalid --instances: ${value} (1-4)`);
-      }
-      options.instances = n;
-    } else if (key === "viewers" || key === "stagger" || key === "seconds") {
-      const n = Number(value);
-      if (
-        !Number.isFinite(n) || n < 0 || (key === "viewers" && (n < 1 || n > 8))
-      ) {
-        throw new RangeError(
-          `Invalid --${key}: ${value}${key === "viewers" ? " (1-8)" : ""}`,
-        );
-      }
-      options[key] = n;
-    } else throw new TypeError(`Unknown option --${key}`);
+  for (let i = 0; i < args.length; i++) {
+    const key = args[i]!.replace(/^--/, "");
+    if (key === "json") options.json = true;
+    else if (key === "no-churn") options.churn = false;
+    else {
+      const value = args[++i];
+      if (key === "network") options.profile = profileNamed(value ?? "");
+      else if (key === "kind") {
+        if (value !== "vod" && value !== "live" && value !== "both") {
+          throw new TypeError(`Invalid --kind: ${value}\n${USAGE}`);
+        }
+        options.kinds = value === "both" ? ["vod", "live"] : [value];
+      } else if (key === "viewers") {
+        options.viewers = integer(key, value, 2, 10);
+      } else if (key === "trace") options.trace = value;
+      else if (key === "stagger") options.stagger = integer(key, value, 0, 60);
+      else if (key === "watch") options.watch = integer(key, value, 10, 600);
+      else if (key === "instances") {
+        options.instances = integer(key, value, 1, 4);
+      } else throw new TypeError(`Unknown option --${key}\n${USAGE}`);
+    }
+  }
+  if (options.churn && options.viewers < 4) {
+    throw new RangeError(
+      `--viewers ${options.viewers}: churn needs 4 or more (or --no-churn)`,
+    );
   }
   return options;
 }
 
-/** Serve the app and count the media bytes the origin sends. */
-async function serveCounting(p2p: Partial<PlayerP2PConfig>, redisUrl?: string) {
-  const app = await createApp(manifest, {
-    p2p,
-    cluster: redisUrl
-      ? { ...DEFAULT_CLUSTER_CONFIG, backend: "redis", redisUrl }
-      : undefined,
-  });
-  const origin = {
-    segmentBytes: 0,
-    segments: 0,
-    distinct: new Map<string, number>(),
-  };
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen: () => {},
-  }, async (req, info) => {
-    const response = await app.handler(req, info);
-    const path = new URL(req.url).pathname;
-    if (response.status === 200 && /\.(ts|m4s|aac|mp4)$/.test(path)) {
-      const bytes = Number(response.headers.get("content-length") ?? 0);
-      origin.segmentBytes += bytes;
-      origin.segments++;
-      origin.distinct.set(path, bytes);
-    }
-    return response;
-  });
+/** A run for `--json`: figures, without the origin's per-segment map. */
+function plain(run: RunOutcome) {
   return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    origin,
-    async close() {
-      await app.close();
-      await server.shutdown();
+    viewers: run.viewers,
+    origin: {
+      bytes: run.origin.bytes,
+      responses: run.origin.responses,
+      segments: run.origin.segments.size,
     },
+    links: run.links,
+    seconds: run.seconds,
   };
 }
-
-interface ViewerResult {
-  joinedAt: number;
-  ttffMs: number;
-  stalls: number;
-  httpBytes: number;
-  p2pBytes: number;
-  uploadedBytes: number;
-  playedTo: number;
-  /** Seconds behind the live edge (live channels), else NaN. */
-  edgeDistance: number;
-}
-
-async function openViewer(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext();
-  await context.addInitScript(PLAYBACK_PROBE);
-  const page = await context.newPage();
-  await page.goto(url);
-  return page;
-}
-
-async function readViewer(page: Page, joinedAt: number): Promise<ViewerResult> {
-  return await page.evaluate((joined) => {
-    const probe = (globalThis as unknown as {
-      __probe: { ttff: number | null; stalls: number };
-    }).__probe;
-    const panel = document.querySelector<HTMLElement>(".p2p-panel")?.dataset ??
-      {};
-    return {
-      joinedAt: joined,
-      ttffMs: probe.ttff ?? NaN,
-      stalls: probe.stalls,
-      httpBytes: Number(panel.httpBytes ?? 0),
-      p2pBytes: Number(panel.p2pBytes ?? 0),
-      uploadedBytes: Number(panel.uploadedBytes ?? 0),
-      playedTo: document.querySelector("video")?.currentTime ?? 0,
-      edgeDistance: Number(
-        document.querySelector<HTMLElement>(".live-status")?.dataset
-          .edgeDistance ?? NaN,
-      ),
-    };
-  }, joinedAt);
-}
-
-async function waitForFirstFrame(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () =>
-      (globalThis as unknown as { __probe: { ttff: number | null } }).__probe
-        .ttff !== null,
-    undefined,
-    {
-      timeout: 30_000,
-    },
-  );
-}
-
-/** Bytes of one rendition's segments: one copy of the stream. */
-async function streamBytes(
-  baseUrl: string,
-  channelUrl: string,
-): Promise<{ bytes: number; name: string; live: boolean }> {
-  const master = new URL(channelUrl, baseUrl);
-  const text = await (await fetch(master)).text();
-  const first = text.split("\n").find((line) =>
-    line.trim() && !line.startsWith("#")
-  );
-  const playlistUrl = first && text.includes("#EXT-X-STREAM-INF")
-    ? new URL(first.trim(), master)
-    : master;
-  const playlist = await (await fetch(playlistUrl)).text();
-  let bytes = 0;
-  for (const line of playlist.split("\n")) {
-    if (!line.trim() || line.startsWith("#")) continue;
-    const response = await fetch(new URL(line.trim(), playlistUrl), {
-      method: "HEAD",
-    });
-    bytes += Number(response.headers.get("content-length") ?? 0);
-  }
-  return {
-    bytes,
-    name: playlistUrl.pathname,
-    live: !playlist.includes("#EXT-X-ENDLIST"),
-  };
-}
-
-const MB = (bytes: number) => (bytes / 1e6).toFixed(2);
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 async function run(options: Options): Promise<void> {
   log.setLevel("warn");
+  const media = await ensureLabMedia();
+  const p2pConfig = p2pConfigFromEnv((name) => Deno.env.get(name));
   const browser = await launchBrowser();
+  const results: Record<
+    string,
+    { http: RunOutcome; p2p: RunOutcome; comparison: Comparison }
+  > = {};
   try {
-    // Baseline: start-up of an HTTP-only player (P2P off on the server).
-    const plain = await serveCounting({ enabled: false, iceServers: [] });
-    const baseline: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const page = await openViewer(
-        browser,
-        `${plain.url}/watch/${options.channel}`,
-      );
-      await waitForFirstFrame(page);
-      baseline.push((await readViewer(page, 0)).ttffMs);
-      await page.context().close();
-    }
-    const { bytes: copyBytes, name: rendition, live } = await streamBytes(
-      plain.url,
-      (await (await fetch(`${plain.url}/watch/${options.channel}`)).text())
-        .match(/"url":"([^"]+)"/)?.[1] ?? "",
-    );
-    await plain.close();
-
-    // P2P settings from the environment (P2P_LIVE_CORE_OPTIONS…), without STUN.
-    const p2p: Partial<PlayerP2PConfig> = {
-      ...p2pConfigFromEnv((name) => Deno.env.get(name)),
-      iceServers: [],
-    };
-    if (options.joinWaitMs !== undefined) p2p.joinWaitMs = options.joinWaitMs;
-    const redis = options.instances > 1 ? await startRedis() : undefined;
-    const servers = [];
-    for (let i = 0; i < options.instances; i++) {
-      servers.push(await serveCounting(p2p, redis?.url));
-    }
-    const started = performance.now();
-    const pages: Array<{ page: Page; joinedAt: number }> = [];
-    for (let i = 0; i < options.viewers; i++) {
-      if (i > 0) {
-        await new Promise((resolve) =>
-          setTimeout(resolve, options.stagger * 1000)
+    for (const kind of options.kinds) {
+      const scenario = {
+        profile: options.profile,
+        kind,
+        media,
+        viewers: options.viewers,
+        staggerSeconds: options.stagger,
+        // VOD viewers watch it all; live ones --watch seconds.
+        watchSeconds: kind === "vod" ? media.seconds : options.watch,
+        churn: options.churn,
+        p2pConfig,
+        instances: options.instances,
+      };
+      const http = await runScenario(browser, { ...scenario, p2p: false });
+      const p2p = await runScenario(browser, {
+        ...scenario,
+        p2p: true,
+        trace: options.trace !== undefined,
+      });
+      if (options.trace) {
+        await Deno.writeTextFile(
+          options.trace.replace(/(\.json)?$/, `.${kind}.json`),
+          JSON.stringify({ viewers: p2p.viewers, traces: p2p.traces }),
         );
       }
-      const joinedAt = (performance.now() - started) / 1000;
-      pages.push({
-        page: await openViewer(
-          browser,
-          `${servers[i % servers.length]!.url}/watch/${options.channel}`,
-        ),
-        joinedAt,
-      });
+      results[kind] = {
+        http,
+        p2p,
+        comparison: compare(options.profile.name, kind, p2p, http),
+      };
     }
-    // Let the last viewer play the whole VOD (or --seconds for live).
-    const deadline = Date.now() + options.seconds * 1000;
-    while (Date.now() < deadline) {
-      const ended = await Promise.all(
-        pages.map(({ page }) =>
-          page.evaluate(() =>
-            (globalThis as unknown as { __probe: { ended: boolean } }).__probe
-              .ended
-          )
-        ),
-      );
-      if (ended.every(Boolean)) break;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    const results = await Promise.all(
-      pages.map(({ page, joinedAt }) => readViewer(page, joinedAt)),
-    );
-    const origin = {
-      segmentBytes: 0,
-      segments: 0,
-      distinct: new Map<string, number>(),
-    };
-    for (const server of servers) {
-      origin.segmentBytes += server.origin.segmentBytes;
-      origin.segments += server.origin.segments;
-      for (const [path, bytes] of server.origin.distinct) {
-        origin.distinct.set(path, bytes);
-      }
-      await server.close();
-    }
-    await redis?.stop();
-
-    console.log(
-      `\nSwarm: ${options.viewers} viewers of "${options.channel}", one every ${options.stagger} s, loopback only` +
-        (options.instances > 1
-          ? `, ${options.instances} instances sharing one Redis`
-          : "") +
-        (options.joinWaitMs === undefined
-          ? ""
-          : `, join wait ${options.joinWaitMs} ms`) +
-        "\n",
-    );
-    console.log(
-      "viewer  joined  ttff_ms  stalls  played_s  edge_s  http_MB  p2p_MB  up_MB  p2p_%",
-    );
-    results.forEach((r, i) => {
-      const total = r.httpBytes + r.p2pBytes;
-      console.log(
-        [
-          String(i + 1).padEnd(6),
-          `${r.joinedAt.toFixed(1)}s`.padStart(6),
-          r.ttffMs.toFixed(0).padStart(7),
-          String(r.stalls).padStart(6),
-          r.playedTo.toFixed(1).padStart(8),
-          (Number.isNaN(r.edgeDistance) ? "-" : r.edgeDistance.toFixed(1))
-            .padStart(6),
-          MB(r.httpBytes).padStart(7),
-          MB(r.p2pBytes).padStart(6),
-          MB(r.uploadedBytes).padStart(5),
-          (total ? (100 * r.p2pBytes / total).toFixed(0) : "0").padStart(5),
-        ].join("  "),
-      );
-    });
-    const delivered = results.reduce(
-      (sum, r) => sum + r.httpBytes + r.p2pBytes,
-      0,
-    );
-    const offload = delivered ? 1 - origin.segmentBytes / delivered : 0;
-    const limit = 1 - 1 / options.viewers;
-    const p2pTtff = median(results.map((r) => r.ttffMs));
-    // A VOD has a fixed size; a live playlist only shows its window, so copies are per distinct segment.
-    const copies = live
-      ? ` (live: the stream's size is not fixed; see per-segment copies)`
-      : ` = ${
-        (origin.segmentBytes / copyBytes).toFixed(2)
-      } copies of the stream (${rendition}: ${MB(copyBytes)} MB)`;
-    console.log(
-      `\norigin served ${MB(origin.segmentBytes)} MB of segments${copies}`,
-    );
-    const distinctBytes = [...origin.distinct.values()].reduce(
-      (sum, bytes) => sum + bytes,
-      0,
-    );
-    console.log(
-      `each distinct segment was sent ${
-        (origin.segmentBytes / (distinctBytes || 1)).toFixed(2)
-      } times` +
-        ` on average (${origin.distinct.size} segments, ${
-          MB(distinctBytes)
-        } MB)`,
-    );
-    console.log(
-      `offload ${(offload * 100).toFixed(1)}% of ${
-        MB(delivered)
-      } MB delivered (limit 1-1/N = ${(limit * 100).toFixed(1)}%)`,
-    );
-    console.log(
-      `time to first frame: HTTP-only median ${
-        median(baseline).toFixed(0)
-      } ms (${baseline.map((v) => v.toFixed(0)).join(", ")}),` +
-        ` P2P viewers median ${p2pTtff.toFixed(0)} ms, worst ${
-          Math.max(...results.map((r) => r.ttffMs)).toFixed(0)
-        } ms`,
-    );
-    console.log(`stalls: ${results.reduce((sum, r) => sum + r.stalls, 0)}`);
   } finally {
     await browser.close();
+  }
+  if (options.json) {
+    console.log(JSON.stringify(
+      {
+        profile: options.profile.name,
+        description: options.profile.description,
+        options: { ...options, profile: options.profile.name },
+        media: { seconds: media.seconds, ladder: media.ladder },
+        kinds: Object.fromEntries(
+          Object.entries(results).map(([kind, r]) => [kind, {
+            comparison: r.comparison,
+            p2p: plain(r.p2p),
+            http: plain(r.http),
+          }]),
+        ),
+      },
+      null,
+      2,
+    ));
+    return;
+  }
+  console.log(
+    `\n# Swarm lab: ${options.viewers} viewers, network "${options.profile.name}" (${options.profile.description})` +
+      `\njoins every ${options.stagger} s${
+        options.churn ? ", two crash mid-stream, one joins late" : ""
+      }; VOD watched to the end (${media.seconds} s), live for ${options.watch} s; ladder ${
+        media.ladder.map((r) =>
+          `${r.name} ${((r.videoKbps + r.audioKbps) / 1000).toFixed(1)}`
+        ).join(" / ")
+      } Mbit/s${
+        options.instances > 1
+          ? `; ${options.instances} instances sharing one Redis`
+          : ""
+      }`,
+  );
+  for (const [kind, r] of Object.entries(results)) {
+    console.log(`\n## ${kind === "vod" ? "VOD" : "Live"}\n`);
+    console.log(comparisonTable(r.comparison));
+    console.log(`\ntargets: ${targetLine(r.comparison)}`);
+    console.log(`\nP2P run, per viewer:\n\n${viewerTable(r.p2p)}`);
+    console.log(`\nHTTP-only run, per viewer:\n\n${viewerTable(r.http)}`);
   }
 }
 
 if (import.meta.main) {
-  const options = parseOptions(Deno.args);
+  let options: Options;
+  try {
+    options = parseOptions(Deno.args);
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(2);
+  }
   if (IN_LOOPBACK_NAMESPACE) {
     await run(options);
   } else {

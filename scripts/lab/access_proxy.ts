@@ -1,0 +1,214 @@
+/**
+ * One lab viewer's way out: a TCP proxy to the origin (pages, segments, the
+ * tracker's WebSocket) and a UDP forwarder to coturn (every P2P byte, the
+ * lab being relay-only), both through the same two {@linkcode Link}s, so
+ * HTTP and P2P share the viewer's downlink and uplink as on a real line.
+ * Upstream sockets leave from the viewer's own loopback address
+ * (127.0.x.y), which is the address the origin and coturn see.
+ * @module
+ */
+import net from "node:net";
+import dgram from "node:dgram";
+import { Link, type LinkCounters } from "./link.ts";
+import type { Access } from "./profiles.ts";
+import { enlargeReceiveBuffer } from "./socket_buffer.ts";
+
+/** Where the viewer's traffic goes. */
+export interface Upstreams {
+  /** The origin's TCP port on 127.0.0.1. */
+  originPort: number;
+  /** coturn's UDP port on 127.0.0.1, if P2P goes through the lab. */
+  turnPort?: number;
+}
+
+/** What one viewer's links carried, by direction and kind. */
+export interface AccessCounters {
+  /** Towards the viewer. */
+  down: LinkCounters & { tcpBytes: number; udpBytes: number };
+  /** From the viewer. */
+  up: LinkCounters & { tcpBytes: number; udpBytes: number };
+}
+
+type ByteCounter = "downTcp" | "downUdp" | "upTcp" | "upUdp";
+
+/** UDP socket buffers (bytes): bursts must queue in our links, not overflow the kernel's. */
+const UDP_BUFFER = 4 << 20;
+
+/** A UDP socket whose receive buffer holds a burst once bound. */
+function udpSocket(): dgram.Socket {
+  const socket = dgram.createSocket("udp4");
+  socket.on(
+    "listening",
+    () => enlargeReceiveBuffer(socket.address().port, UDP_BUFFER),
+  );
+  return socket;
+}
+
+/** UDP flows a viewer may hold open at once (one per TURN allocation). */
+const MAX_FLOWS = 256;
+/** A UDP flow with no traffic this long is closed (ms). */
+const FLOW_IDLE_MS = 120_000;
+
+/** A viewer's proxied access. */
+export class ViewerAccess {
+  /** Viewer's HTTP entry: `http://127.0.0.1:<httpPort>/`. */
+  httpPort = 0;
+  /** Viewer's TURN entry (UDP), 0 without coturn. */
+  turnPort = 0;
+  readonly #down: Link;
+  readonly #up: Link;
+  readonly #address: string;
+  readonly #upstreams: Upstreams;
+  readonly #rttMs: number;
+  #server?: net.Server;
+  #front?: dgram.Socket;
+  #flows = new Map<number, { socket: dgram.Socket; lastUsed: number }>();
+  #sockets = new Set<net.Socket>();
+  #sweeper?: ReturnType<typeof setInterval>;
+  #bytes: Record<ByteCounter, number> = {
+    downTcp: 0,
+    downUdp: 0,
+    upTcp: 0,
+    upUdp: 0,
+  };
+
+  /** `address` is the viewer's own 127.0.x.y. */
+  constructor(address: string, access: Access, upstreams: Upstreams) {
+    this.#address = address;
+    this.#upstreams = upstreams;
+    this.#down = new Link(access.down);
+    this.#up = new Link(access.up);
+    this.#rttMs = access.down.delayMs + access.up.delayMs;
+  }
+
+  /** Open the TCP proxy and, with coturn, the UDP forwarder. */
+  async start(): Promise<void> {
+    const server = net.createServer((client) => this.#accept(client));
+    await new Promise<void>((resolve) =>
+      server.listen(0, "127.0.0.1", resolve)
+    );
+    this.#server = server;
+    this.httpPort = (server.address() as net.AddressInfo).port;
+    if (this.#upstreams.turnPort) {
+      const front = udpSocket();
+      await new Promise<void>((resolve) => front.bind(0, "127.0.0.1", resolve));
+      front.on("message", (message, from) => this.#fromViewer(message, from));
+      this.#front = front;
+      this.turnPort = front.address().port;
+      this.#sweeper = setInterval(() => this.#sweep(), 10_000);
+    }
+  }
+
+  /** What the links carried so far. */
+  counters(): AccessCounters {
+    return {
+      down: {
+        ...this.#down.counters,
+        tcpBytes: this.#bytes.downTcp,
+        udpBytes: this.#bytes.downUdp,
+      },
+      up: {
+        ...this.#up.counters,
+        tcpBytes: this.#bytes.upTcp,
+        udpBytes: this.#bytes.upUdp,
+      },
+    };
+  }
+
+  /** Close everything. */
+  close(): void {
+    clearInterval(this.#sweeper);
+    this.#down.close();
+    this.#up.close();
+    this.#server?.close();
+    for (const socket of this.#sockets) socket.destroy();
+    this.#front?.close();
+    for (const { socket } of this.#flows.values()) socket.close();
+    this.#flows.clear();
+  }
+
+  #accept(client: net.Socket): void {
+    // The TCP handshake takes a round trip before the first request leaves.
+    client.pause();
+    const origin = net.connect({
+      host: "127.0.0.1",
+      port: this.#upstreams.originPort,
+      localAddress: this.#address,
+    });
+    for (const socket of [client, origin]) {
+      this.#sockets.add(socket);
+      socket.on("close", () => this.#sockets.delete(socket));
+      socket.on("error", () => {
+        client.destroy();
+        origin.destroy();
+      });
+    }
+    this.#pipe(client, origin, this.#up, "upTcp");
+    this.#pipe(origin, client, this.#down, "downTcp");
+    setTimeout(() => client.resume(), this.#rttMs);
+  }
+
+  #pipe(
+    from: net.Socket,
+    to: net.Socket,
+    link: Link,
+    counter: ByteCounter,
+  ): void {
+    const resume = () => from.resume();
+    from.on("data", (chunk: Uint8Array) => {
+      let keepReading = true;
+      for (let at = 0; at < chunk.length; at += link.pieceBytes) {
+        const piece = chunk.subarray(at, at + link.pieceBytes);
+        keepReading = link.sendStream(piece.length, () => {
+          this.#bytes[counter] += piece.length;
+          if (!to.destroyed) to.write(piece);
+        }, resume) && keepReading;
+      }
+      if (!keepReading) from.pause();
+    });
+    from.on("end", () => {
+      link.sendStream(0, () => {
+        if (!to.destroyed) to.end();
+      }, () => {});
+    });
+  }
+
+  #fromViewer(message: Uint8Array, from: dgram.RemoteInfo): void {
+    const flow = this.#flow(from.port);
+    if (!flow) return;
+    flow.lastUsed = Date.now();
+    this.#up.sendDatagram(message.length, () => {
+      this.#bytes.upUdp += message.length;
+      flow.socket.send(message, this.#upstreams.turnPort!, "127.0.0.1");
+    });
+  }
+
+  /** The upstream socket of the viewer's UDP port `port` (one per TURN allocation). */
+  #flow(port: number) {
+    const known = this.#flows.get(port);
+    if (known) return known;
+    if (this.#flows.size >= MAX_FLOWS) return undefined;
+    const socket = udpSocket();
+    socket.bind(0, this.#address);
+    socket.on("error", () => {});
+    socket.on("message", (reply: Uint8Array) => {
+      this.#down.sendDatagram(reply.length, () => {
+        this.#bytes.downUdp += reply.length;
+        this.#front?.send(reply, port, "127.0.0.1");
+      });
+    });
+    const flow = { socket, lastUsed: Date.now() };
+    this.#flows.set(port, flow);
+    return flow;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [port, flow] of this.#flows) {
+      if (now - flow.lastUsed > FLOW_IDLE_MS) {
+        flow.socket.close();
+        this.#flows.delete(port);
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The lab's network profiles (`deno task swarm --network <name>`): what
+ * each viewer's access link looks like. Numbers are per viewer; a round
+ * trip is split evenly between the two directions.
+ * @module
+ */
+import type { LinkShape } from "./link.ts";
+
+/** One viewer's access: downlink and uplink. */
+export interface Access {
+  /** What kind of line, for the report (`fiber`, `4g`…). */
+  kind: string;
+  /** Towards the viewer. */
+  down: LinkShape;
+  /** From the viewer. */
+  up: LinkShape;
+}
+
+/** A named profile: the access of the viewer at each index. */
+export interface NetworkProfile {
+  /** `fiber`, `mixed`, `constrained`, `loopback`. */
+  name: string;
+  /** One line for the report. */
+  description: string;
+  /** The access of viewer `index`, or `undefined` for raw loopback (no lab network). */
+  access(index: number): Access | undefined;
+}
+
+interface Line {
+  kind: string;
+  downMbps: number;
+  upMbps: number;
+  rttMs: number;
+  jitterMs?: number;
+  loss?: number;
+}
+
+/** Build both directions of a line. */
+export function accessOf(line: Line): Access {
+  const oneWay = line.rttMs / 2;
+  const jitter = (line.jitterMs ?? 0) / 2;
+  const direction = (mbps: number): LinkShape => ({
+    rateBps: mbps * 1e6,
+    delayMs: oneWay,
+    jitterMs: jitter,
+    loss: line.loss ?? 0,
+  });
+  return {
+    kind: line.kind,
+    down: direction(line.downMbps),
+    up: direction(line.upMbps),
+  };
+}
+
+/** Brazilian home fiber. */
+export const FIBER: Line = {
+  kind: "fiber",
+  downMbps: 50,
+  upMbps: 10,
+  rttMs: 20,
+};
+
+/** 4G: RTT 60 ± 20 ms, 1 % loss. */
+export const MOBILE_4G: Line = {
+  kind: "4g",
+  downMbps: 12,
+  upMbps: 2,
+  rttMs: 60,
+  jitterMs: 20,
+  loss: 0.01,
+};
+
+/** A poor line: 6 / 1 Mbit/s, RTT 120 ms, 2 % loss. */
+export const CONSTRAINED: Line = {
+  kind: "poor",
+  downMbps: 6,
+  upMbps: 1,
+  rttMs: 120,
+  loss: 0.02,
+};
+
+/** Every profile, by name. */
+export const PROFILES: Record<string, NetworkProfile> = {
+  loopback: {
+    name: "loopback",
+    description: "no lab network: loopback, direct peer connections",
+    access: () => undefined,
+  },
+  fiber: {
+    name: "fiber",
+    description: "every viewer on fiber: down 50, up 10 Mbit/s, RTT 20 ms",
+    access: () => accessOf(FIBER),
+  },
+  mixed: {
+    name: "mixed",
+    description:
+      "half fiber (50/10 Mbit/s, 20 ms), half 4G (12/2 Mbit/s, RTT 60 ± 20 ms, 1 % loss)",
+    access: (index) => accessOf(index % 2 === 0 ? FIBER : MOBILE_4G),
+  },
+  constrained: {
+    name: "constrained",
+    description:
+      "every viewer on a poor line: down 6, up 1 Mbit/s, RTT 120 ms, 2 % loss",
+    access: () => accessOf(CONSTRAINED),
+  },
+};
+
+/** The profile called `name`, or an error listing the names. */
+export function profileNamed(name: string): NetworkProfile {
+  const profile = PROFILES[name];
+  if (!profile) {
+    throw new RangeError(
+      `Unknown network profile "${name}" (one of: ${
+        Object.keys(PROFILES).join(", ")
+      })`,
+    );
+  }
+  return profile;
+}

@@ -1,0 +1,237 @@
+/**
+ * The lab's figures: a run's totals (origin sends per segment, offload
+ * against its limit, start-up, stalls, played bitrate), P2P set against
+ * the HTTP-only baseline of the same profile as ratios, the issue's
+ * targets checked, and the Markdown tables `deno task swarm` prints.
+ * @module
+ */
+import type { RunOutcome, ViewerOutcome } from "./scenario.ts";
+
+/** A run's totals. */
+export interface RunTotals {
+  /** Viewers in the run. */
+  viewers: number;
+  /** Media bytes the origin sent. */
+  originBytes: number;
+  /** Bytes of the distinct segments viewers asked for: one send of each. */
+  distinctBytes: number;
+  /** Origin bytes per distinct segment byte: 1.00 is one copy of each segment. */
+  sendsPerSegment: number;
+  /** Bytes viewers received, from the origin and from peers. */
+  deliveredBytes: number;
+  /** Share of delivered bytes the origin did not send. */
+  offload: number;
+  /** The best offload this run allowed: each segment sent once. */
+  offloadLimit: number;
+  /** Median time to first frame (ms). */
+  medianTtffMs: number;
+  /** Worst time to first frame (ms). */
+  worstTtffMs: number;
+  /** Viewers that never showed a frame. */
+  neverStarted: number;
+  /** Stalls, all viewers. */
+  stalls: number;
+  /** Seconds stalled, all viewers. */
+  stallSeconds: number;
+  /** Mean bitrate on screen, weighted by seconds played (kbit/s). */
+  meanKbps: number;
+  /** Rendition switches, all viewers. */
+  switches: number;
+}
+
+/** P2P against HTTP-only, same profile and scenario. */
+export interface Comparison {
+  /** The P2P run. */
+  p2p: RunTotals;
+  /** The HTTP-only run. */
+  http: RunTotals;
+  /** Origin bytes, P2P / HTTP-only. */
+  originRatio: number;
+  /** Median start-up, P2P − HTTP-only (ms). */
+  ttffDeltaMs: number;
+  /** Played bitrate, P2P / HTTP-only. */
+  bitrateRatio: number;
+  /** Each target of the profile, met or not. */
+  targets: Array<{ name: string; met: boolean }>;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
+};
+
+/** Sum up a run. */
+export function totals(run: RunOutcome): RunTotals {
+  const viewers = run.viewers;
+  const sum = (pick: (v: ViewerOutcome) => number) =>
+    viewers.reduce((total, v) => total + pick(v), 0);
+  let distinctBytes = 0;
+  for (const segment of run.origin.segments.values()) {
+    distinctBytes += segment.bytes;
+  }
+  const deliveredBytes = sum((v) => v.httpBytes + v.p2pBytes);
+  const started = viewers.flatMap((v) => v.ttffMs === null ? [] : [v.ttffMs]);
+  const played = sum((v) => v.playedSeconds);
+  return {
+    viewers: viewers.length,
+    originBytes: run.origin.bytes,
+    distinctBytes,
+    sendsPerSegment: distinctBytes ? run.origin.bytes / distinctBytes : 0,
+    deliveredBytes,
+    offload: deliveredBytes ? 1 - run.origin.bytes / deliveredBytes : 0,
+    offloadLimit: deliveredBytes ? 1 - distinctBytes / deliveredBytes : 0,
+    medianTtffMs: median(started),
+    worstTtffMs: started.length ? Math.max(...started) : NaN,
+    neverStarted: viewers.length - started.length,
+    stalls: sum((v) => v.stalls),
+    stallSeconds: sum((v) => v.stallSeconds),
+    meanKbps: played ? sum((v) => v.meanKbps * v.playedSeconds) / played : 0,
+    switches: sum((v) => v.switches),
+  };
+}
+
+/** The issue's targets for a profile (none for `loopback`). */
+function targetsOf(
+  profile: string,
+  kind: "vod" | "live",
+  p2p: RunTotals,
+  http: RunTotals,
+): Array<{ name: string; met: boolean }> {
+  const noWorse = [
+    {
+      name: "stalls ≤ HTTP-only",
+      met: p2p.stalls <= http.stalls &&
+        p2p.stallSeconds <= http.stallSeconds + 0.5,
+    },
+    { name: "all viewers started", met: p2p.neverStarted === 0 },
+  ];
+  if (profile === "fiber") {
+    const limit = kind === "vod" ? 1.3 : 1.5;
+    return [
+      { name: `sends/segment ≤ ${limit}`, met: p2p.sendsPerSegment <= limit },
+      { name: "no stall", met: p2p.stalls === 0 },
+      {
+        name: "bitrate ≥ HTTP-only",
+        met: p2p.meanKbps >= http.meanKbps * 0.995,
+      },
+      {
+        name: "start-up ≤ HTTP-only + 300 ms",
+        met: p2p.medianTtffMs <= http.medianTtffMs + 300,
+      },
+      ...noWorse,
+    ];
+  }
+  if (profile === "mixed" || profile === "constrained") {
+    return [
+      ...(profile === "mixed"
+        ? [{ name: "offload ≥ 60 %", met: p2p.offload >= 0.6 }]
+        : []),
+      ...noWorse,
+      {
+        name: "bitrate ≥ 0.95 × HTTP-only",
+        met: p2p.meanKbps >= http.meanKbps * 0.95,
+      },
+      {
+        name: "start-up ≤ HTTP-only + 500 ms",
+        met: p2p.medianTtffMs <= http.medianTtffMs + 500,
+      },
+    ];
+  }
+  return noWorse;
+}
+
+/** Set a P2P run against its HTTP-only baseline. */
+export function compare(
+  profile: string,
+  kind: "vod" | "live",
+  p2pRun: RunOutcome,
+  httpRun: RunOutcome,
+): Comparison {
+  const p2p = totals(p2pRun);
+  const http = totals(httpRun);
+  return {
+    p2p,
+    http,
+    originRatio: p2p.originBytes / http.originBytes,
+    ttffDeltaMs: p2p.medianTtffMs - http.medianTtffMs,
+    bitrateRatio: p2p.meanKbps / http.meanKbps,
+    targets: targetsOf(profile, kind, p2p, http),
+  };
+}
+
+const MB = (bytes: number) => (bytes / 1e6).toFixed(1);
+const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
+
+/** The per-viewer table of a run (Markdown). */
+export function viewerTable(run: RunOutcome): string {
+  const rows = run.viewers.map((v, i) => {
+    const total = v.httpBytes + v.p2pBytes;
+    return `| ${i + 1}${v.crashed ? " (crashed)" : ""} | ${v.line} | ${
+      v.joinedAt.toFixed(0)
+    } s | ${
+      v.ttffMs === null ? "never" : `${v.ttffMs.toFixed(0)} ms`
+    } | ${v.stalls} / ${v.stallSeconds.toFixed(1)} s | ${
+      v.playedSeconds.toFixed(0)
+    } s | ${v.meanKbps.toFixed(0)} | ${v.switches} | ${MB(v.httpBytes)} | ${
+      MB(v.p2pBytes)
+    } | ${MB(v.uploadedBytes)} | ${total ? pct(v.p2pBytes / total) : "-"} |`;
+  });
+  return [
+    "| viewer | line | joined | start-up | stalls / time | played | kbit/s | switches | HTTP MB | P2P MB | up MB | P2P share |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}
+
+/** The side-by-side table of a comparison (Markdown). */
+export function comparisonTable(c: Comparison): string {
+  const line = (label: string, p2p: string, http: string, ratio: string) =>
+    `| ${label} | ${p2p} | ${http} | ${ratio} |`;
+  const { p2p, http } = c;
+  return [
+    "| | P2P | HTTP-only | P2P vs HTTP-only |",
+    "| --- | --- | --- | --- |",
+    line(
+      "origin sent",
+      `${MB(p2p.originBytes)} MB`,
+      `${MB(http.originBytes)} MB`,
+      `× ${c.originRatio.toFixed(2)}`,
+    ),
+    line(
+      "sends per segment",
+      p2p.sendsPerSegment.toFixed(2),
+      http.sendsPerSegment.toFixed(2),
+      "",
+    ),
+    line(
+      "offload (limit)",
+      `${pct(p2p.offload)} (${pct(p2p.offloadLimit)})`,
+      `${pct(http.offload)}`,
+      "",
+    ),
+    line(
+      "start-up, median (worst)",
+      `${p2p.medianTtffMs.toFixed(0)} (${p2p.worstTtffMs.toFixed(0)}) ms`,
+      `${http.medianTtffMs.toFixed(0)} (${http.worstTtffMs.toFixed(0)}) ms`,
+      `${c.ttffDeltaMs >= 0 ? "+" : ""}${c.ttffDeltaMs.toFixed(0)} ms`,
+    ),
+    line(
+      "stalls / time",
+      `${p2p.stalls} / ${p2p.stallSeconds.toFixed(1)} s`,
+      `${http.stalls} / ${http.stallSeconds.toFixed(1)} s`,
+      "",
+    ),
+    line(
+      "played bitrate",
+      `${p2p.meanKbps.toFixed(0)} kbit/s`,
+      `${http.meanKbps.toFixed(0)} kbit/s`,
+      `× ${c.bitrateRatio.toFixed(2)}`,
+    ),
+    line("rendition switches", String(p2p.switches), String(http.switches), ""),
+  ].join("\n");
+}
+
+/** The targets as one line: `✓ name · ✗ name`. */
+export function targetLine(c: Comparison): string {
+  return c.targets.map((t) => `${t.met ? "✓" : "✗"} ${t.name}`).join(" · ");
+}

@@ -1,0 +1,325 @@
+/**
+ * One run of the lab: real Chromium viewers of one lab channel (VOD or
+ * live) join one after another, each through its own shaped access (or raw
+ * loopback), two of them crash mid-stream (no `stopped`, peers vanish
+ * mid-transfer) and one joins late; then what each viewer saw and what the
+ * origin sent. The same scenario runs with P2P off for the baseline.
+ * @module
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { PlayerP2PConfig } from "../../p2p/config.ts";
+import { DEFAULT_CLUSTER_CONFIG } from "../../tracker/cluster/mod.ts";
+import { startCoturn, type TestTurn } from "../coturn.ts";
+import { startRedis } from "../redis_server.ts";
+import type { LabMedia } from "./media.ts";
+import { type LabNetwork, startLabNetwork, viewerAddress } from "./network.ts";
+import type { AccessCounters } from "./access_proxy.ts";
+import { type LabOrigin, type OriginCounts, startLabOrigin } from "./origin.ts";
+import type { NetworkProfile } from "./profiles.ts";
+import {
+  type PlaybackFigures,
+  playbackProbe,
+  readPlayback,
+  turnDetour,
+} from "./viewer_probe.ts";
+
+/** What a run does. */
+export interface ScenarioOptions {
+  /** The viewers' network. */
+  profile: NetworkProfile;
+  /** Which lab channel. */
+  kind: "vod" | "live";
+  /** The lab's media. */
+  media: LabMedia;
+  /** Viewers in all (the late joiner included). */
+  viewers: number;
+  /** Seconds between joins. */
+  staggerSeconds: number;
+  /** Media seconds each viewer plays before the run ends. */
+  watchSeconds: number;
+  /** Two viewers crash mid-stream and one joins late. */
+  churn: boolean;
+  /** P2P on (the run) or off (the baseline). */
+  p2p: boolean;
+  /** P2P settings (tuning from the environment); ICE and TURN are the lab's. */
+  p2pConfig: Partial<PlayerP2PConfig>;
+  /** App instances sharing one `redis-server` (1: no Redis); viewers take them in turn. */
+  instances: number;
+  /** Keep each viewer's P2P event log (`?debug=p2p`) in {@linkcode RunOutcome.traces}. */
+  trace?: boolean;
+}
+
+/** One viewer's run. */
+export interface ViewerOutcome extends PlaybackFigures {
+  /** Its line (`fiber`, `4g`, `loopback`…). */
+  line: string;
+  /** Seconds after the first join. */
+  joinedAt: number;
+  /** Whether it crashed mid-stream. */
+  crashed: boolean;
+}
+
+/** What a run measured. */
+export interface RunOutcome {
+  /** Each viewer, in join order. */
+  viewers: ViewerOutcome[];
+  /** What the origin sent (every instance). */
+  origin: OriginCounts;
+  /** What each viewer's links carried (lab profiles). */
+  links?: AccessCounters[];
+  /** Each viewer's P2P events (with `trace`; crashed viewers' are lost). */
+  traces?: unknown[][];
+  /** Seconds the run took. */
+  seconds: number;
+}
+
+/** The lab channels' ids. */
+export const LAB_CHANNELS = { vod: "lab-vod", live: "lab-live" } as const;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Write the lab's catalog (its VOD and live channels) into `dir`; returns the file. */
+export async function writeLabCatalog(
+  dir: string,
+  media: LabMedia,
+): Promise<string> {
+  const file = `${dir}/channels.json`;
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({
+      channels: [
+        {
+          id: LAB_CHANNELS.vod,
+          name: "Lab VOD",
+          url: `/media/${media.name}/master.m3u8`,
+          category: "Lab",
+        },
+        {
+          id: LAB_CHANNELS.live,
+          name: "Lab ao vivo",
+          url: `/live/${media.name}/master.m3u8`,
+          category: "Lab",
+        },
+      ],
+    }),
+  );
+  return file;
+}
+
+/** Crash a page's renderer: no unload, no `stopped`, its peers just vanish. */
+export async function crash(page: Page): Promise<void> {
+  const session = await page.context().newCDPSession(page);
+  await Promise.race([session.send("Page.crash").catch(() => {}), sleep(2000)]);
+}
+
+/** Run the scenario once with `browser`. */
+export async function runScenario(
+  browser: Browser,
+  options: ScenarioOptions,
+): Promise<RunOutcome> {
+  const started = performance.now();
+  const dir = await Deno.makeTempDir({ prefix: "redflix-lab-" });
+  const shaped = options.profile.access(0) !== undefined;
+  const secret = crypto.randomUUID();
+  let turn: TestTurn | undefined;
+  const origins: LabOrigin[] = [];
+  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
+  let network: LabNetwork | undefined;
+  const contexts: BrowserContext[] = [];
+  try {
+    if (shaped && options.p2p) turn = await startCoturn({ secret });
+    if (options.instances > 1) redis = await startRedis();
+    const channelsFile = await writeLabCatalog(dir, options.media);
+    for (let i = 0; i < options.instances; i++) {
+      origins.push(
+        await startLabOrigin(
+          {
+            channelsFile,
+            buildDir: false, // the islands as they are now, never a stale build
+            p2p: {
+              ...options.p2pConfig,
+              enabled: options.p2p,
+              iceServers: [],
+              // The lab shapes P2P where it can: on the way to and from the relay.
+              relayOnly: turn !== undefined,
+            },
+            turn: turn ? { urls: [turn.url], secret, ttlS: 3600 } : undefined,
+            cluster: redis
+              ? {
+                ...DEFAULT_CLUSTER_CONFIG,
+                backend: "redis",
+                redisUrl: redis.url,
+              }
+              : undefined,
+          },
+          {
+            airingGapMs: options.kind === "live"
+              ? options.media.seconds * 500
+              : Infinity,
+            warmUpPath: `/watch/${LAB_CHANNELS[options.kind]}`,
+          },
+        ),
+      );
+    }
+    const originOf = (i: number) => origins[i % origins.length]!;
+    const lines = Array.from(
+      { length: options.viewers },
+      (_, i) => options.profile.access(i),
+    );
+    if (shaped) {
+      network = await startLabNetwork({
+        turnPort: turn?.port,
+        viewers: lines.map((access, i) => ({
+          address: viewerAddress(i),
+          access: access!,
+          originPort: originOf(i).port,
+        })),
+      });
+    }
+    const kbpsByHeight = Object.fromEntries(
+      options.media.ladder.map((r) => [r.height, r.videoKbps + r.audioKbps]),
+    );
+    const channel = LAB_CHANNELS[options.kind];
+    const pages: Array<Page | undefined> = [];
+    const joinedAt: number[] = [];
+    const last: Array<PlaybackFigures | undefined> = [];
+    const crashed = new Set<number>();
+    const join = async (i: number) => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      await context.addInitScript(playbackProbe(kbpsByHeight));
+      const entry = network?.viewers[i];
+      if (turn && entry) {
+        await context.addInitScript(turnDetour(turn.port, entry.turnPort));
+      }
+      const page = await context.newPage();
+      joinedAt[i] = (performance.now() - started) / 1000;
+      const base = entry
+        ? `http://127.0.0.1:${entry.httpPort}`
+        : originOf(i).url;
+      await page.goto(
+        `${base}/watch/${channel}${options.trace ? "?debug=p2p" : ""}`,
+      );
+      pages[i] = page;
+    };
+    const poll = async () => {
+      await Promise.all(pages.map(async (page, i) => {
+        if (!page || crashed.has(i)) return;
+        last[i] = await readPlayback(page).catch(() => last[i]);
+      }));
+    };
+    // Everyone but the late joiner, one every stagger seconds.
+    const early = options.churn ? options.viewers - 1 : options.viewers;
+    const schedule: Array<{ at: number; run: () => Promise<void> }> = [];
+    for (let i = 0; i < early; i++) {
+      schedule.push({ at: i * options.staggerSeconds, run: () => join(i) });
+    }
+    if (options.churn) {
+      const churnAt = (early - 1) * options.staggerSeconds + 15;
+      for (const i of [1, 3].filter((i) => i < early)) {
+        schedule.push({
+          at: churnAt,
+          run: async () => {
+            await poll();
+            crashed.add(i);
+            await crash(pages[i]!);
+          },
+        });
+      }
+      schedule.push({ at: churnAt + 5, run: () => join(options.viewers - 1) });
+    }
+    const lastAt = Math.max(...schedule.map((s) => s.at));
+    const deadline = lastAt + options.watchSeconds * 1.6 + 30;
+    const clock = () => (performance.now() - started) / 1000;
+    while (clock() < deadline) {
+      while (schedule.length && schedule[0]!.at <= clock()) {
+        await schedule.shift()!.run();
+      }
+      await poll();
+      const watching = pages.flatMap((_, i) => crashed.has(i) ? [] : [i]);
+      const done = !schedule.length &&
+        watching.every((i) =>
+          last[i]?.ended ||
+          (last[i]?.playedSeconds ?? 0) >= options.watchSeconds
+        );
+      if (done) break;
+      await sleep(1000);
+    }
+    await poll();
+    const viewers = lines.map((access, i) => ({
+      ...(last[i] ?? emptyFigures()),
+      line: access?.kind ?? "loopback",
+      joinedAt: joinedAt[i] ?? NaN,
+      crashed: crashed.has(i),
+    }));
+    const traces = options.trace
+      ? await Promise.all(
+        pages.map((page, i) =>
+          crashed.has(i) || !page ? [] : page.evaluate(() => {
+            const scope = globalThis as {
+              __redflixP2P?: { events: Array<{ type: string }> };
+              __lab?: { samples: number[][] };
+            };
+            return [
+              ...(scope.__redflixP2P?.events ?? []).filter((e) =>
+                !e.type.startsWith("chunk")
+              ),
+              ...(scope.__lab?.samples ?? []).map(([at, time, ahead]) => ({
+                type: "buffer",
+                at,
+                time,
+                ahead,
+              })),
+            ];
+          }).catch(() => [])
+        ),
+      )
+      : undefined;
+    return {
+      viewers,
+      traces,
+      origin: mergeCounts(origins.map((origin) => origin.counts)),
+      links: await network?.counters(),
+      seconds: clock(),
+    };
+  } finally {
+    for (const context of contexts) await context.close().catch(() => {});
+    await network?.close();
+    for (const origin of origins) await origin.close();
+    await redis?.stop();
+    await turn?.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** What several instances sent, as one origin. */
+function mergeCounts(all: OriginCounts[]): OriginCounts {
+  const merged: OriginCounts = { bytes: 0, responses: 0, segments: new Map() };
+  for (const counts of all) {
+    merged.bytes += counts.bytes;
+    merged.responses += counts.responses;
+    for (const [key, segment] of counts.segments) {
+      const known = merged.segments.get(key);
+      merged.segments.set(key, {
+        bytes: segment.bytes,
+        sentBytes: (known?.sentBytes ?? 0) + segment.sentBytes,
+      });
+    }
+  }
+  return merged;
+}
+
+function emptyFigures(): PlaybackFigures {
+  return {
+    ttffMs: null,
+    stalls: 0,
+    stallSeconds: 0,
+    playedSeconds: 0,
+    meanKbps: 0,
+    switches: 0,
+    ended: false,
+    httpBytes: 0,
+    p2pBytes: 0,
+    uploadedBytes: 0,
+  };
+}

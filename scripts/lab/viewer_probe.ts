@@ -1,0 +1,147 @@
+/**
+ * What the lab measures inside each viewer's page, from the `<video>`
+ * element as a viewer experiences it (not from the player's own figures):
+ * time to first frame, stalls (count and time), media seconds played, the
+ * rendition on screen (by its height) and so the mean played bitrate and
+ * the switches. Plus, for lab profiles, the detour of TURN traffic through
+ * the viewer's own shaped entry.
+ * @module
+ */
+import type { Page } from "playwright-core";
+
+/** What {@linkcode readPlayback} returns. */
+export interface PlaybackFigures {
+  /** ms from navigation to the first frame, or null. */
+  ttffMs: number | null;
+  /** Times playback waited for data after the first frame. */
+  stalls: number;
+  /** Seconds spent waiting after the first frame (an ongoing stall included). */
+  stallSeconds: number;
+  /** Media seconds played. */
+  playedSeconds: number;
+  /** Mean bitrate of what was on screen (kbit/s), weighted by time. */
+  meanKbps: number;
+  /** Changes of rendition on screen. */
+  switches: number;
+  /** Whether a VOD ended. */
+  ended: boolean;
+  /** The P2P panel's counters (bytes). */
+  httpBytes: number;
+  /** Bytes from peers. */
+  p2pBytes: number;
+  /** Bytes uploaded to peers. */
+  uploadedBytes: number;
+}
+
+/**
+ * The probe, run before the page's own scripts. `kbpsByHeight` maps each
+ * rendition's height to its bitrate.
+ */
+export function playbackProbe(kbpsByHeight: Record<number, number>): string {
+  return `(() => {
+    const KBPS = ${JSON.stringify(kbpsByHeight)};
+    const lab = window.__lab = {
+      ttff: null, stalls: 0, stallMs: 0, stallStart: null,
+      played: 0, kbitPlayed: 0, switches: 0, height: 0, ended: false,
+      samples: [],
+    };
+    const now = () => performance.now();
+    document.addEventListener("playing", () => {
+      lab.ttff ??= now();
+      if (lab.stallStart !== null) {
+        lab.stallMs += now() - lab.stallStart;
+        lab.stallStart = null;
+      }
+    }, true);
+    document.addEventListener("waiting", () => {
+      if (lab.ttff !== null && lab.stallStart === null) {
+        lab.stalls++;
+        lab.stallStart = now();
+      }
+    }, true);
+    document.addEventListener("ended", () => { lab.ended = true; }, true);
+    let last = null;
+    setInterval(() => {
+      const video = document.querySelector("video");
+      if (!video) return;
+      const time = video.currentTime;
+      // Media time that advanced by less than a jump counts as played.
+      if (last !== null && time > last && time - last < 2) {
+        lab.played += time - last;
+        lab.kbitPlayed += (time - last) * (KBPS[video.videoHeight] ?? 0);
+      }
+      last = time;
+      if (video.videoHeight && video.videoHeight !== lab.height) {
+        if (lab.height) lab.switches++;
+        lab.height = video.videoHeight;
+      }
+      // Once a second: [ms, media time, seconds buffered ahead] for traces.
+      if (lab.samples.length < 3600 && now() - (lab.samples.at(-1)?.[0] ?? -1000) >= 1000) {
+        let ahead = 0;
+        for (let i = 0; i < video.buffered.length; i++) {
+          if (video.buffered.start(i) <= time + 0.1 && video.buffered.end(i) > time) {
+            ahead = video.buffered.end(i) - time;
+          }
+        }
+        lab.samples.push([Math.round(now()), Math.round(time * 10) / 10, Math.round(ahead * 10) / 10]);
+      }
+    }, 250);
+  })();`;
+}
+
+/**
+ * Send the page's TURN traffic to `entryPort` (the viewer's shaped UDP
+ * entry) instead of coturn's own `turnPort`: ICE servers are rewritten as
+ * peer connections are made.
+ */
+export function turnDetour(turnPort: number, entryPort: number): string {
+  return `(() => {
+    const from = "127.0.0.1:${turnPort}", to = "127.0.0.1:${entryPort}";
+    const Native = window.RTCPeerConnection;
+    if (!Native) return;
+    const detour = (servers) => servers.map((server) => ({
+      ...server,
+      urls: [server.urls].flat().map((url) => url.replace(from, to)),
+    }));
+    window.RTCPeerConnection = class extends Native {
+      constructor(config, ...rest) {
+        super(config?.iceServers ? { ...config, iceServers: detour(config.iceServers) } : config, ...rest);
+      }
+    };
+  })();`;
+}
+
+/** Read the probe and the P2P panel of a page. */
+export async function readPlayback(page: Page): Promise<PlaybackFigures> {
+  return await page.evaluate(() => {
+    const lab = (globalThis as unknown as {
+      __lab: {
+        ttff: number | null;
+        stalls: number;
+        stallMs: number;
+        stallStart: number | null;
+        played: number;
+        kbitPlayed: number;
+        switches: number;
+        ended: boolean;
+      };
+    }).__lab;
+    const panel = document.querySelector<HTMLElement>(".p2p-panel")?.dataset ??
+      {};
+    const ongoing = lab.stallStart === null
+      ? 0
+      : performance.now() - lab.stallStart;
+    return {
+      ttffMs: lab.ttff,
+      stalls: lab.stalls,
+      stallSeconds: (lab.stallMs + ongoing) / 1000,
+      playedSeconds: lab.played,
+      meanKbps: lab.played ? lab.kbitPlayed / lab.played : 0,
+      switches: lab.switches,
+      ended: lab.ended,
+      httpBytes: Number(panel.httpBytes ?? 0),
+      p2pBytes: Number(panel.p2pBytes ?? 0),
+      uploadedBytes: Number(panel.uploadedBytes ?? 0),
+    };
+  });
+}
