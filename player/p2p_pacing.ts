@@ -23,8 +23,12 @@ export interface PacingInputs {
   httpFetchSeconds?: number;
 }
 
-/** Seconds of margin beyond the safety factor. */
-export const MARGIN_S = 1;
+/**
+ * Seconds of margin beyond the safety factor: what the player needs besides
+ * the fetch itself (the engine's next look at its queue, demuxing and
+ * appending on a busy phone). 1 s stalled live viewers in the lab.
+ */
+export const MARGIN_S = 2;
 /** A segment goes to HTTP when the playhead is this many fetch times away (plus the margin). */
 export const SAFETY_FACTOR = 2;
 /** The window never shrinks below this (seconds). */

@@ -50,6 +50,13 @@ export const RELAY_PROBE_MS = 4000;
 /** Segments behind the edge the player aims at (`liveSyncDurationCount`). */
 export const LIVE_SYNC_SEGMENTS = 3;
 
+/**
+ * Segments behind the edge a P2P player aims at: one more than plain HTTP,
+ * so a new segment has a segment's time more to travel between peers
+ * before it must come from the origin (measured in the lab: docs/performance.md).
+ */
+export const P2P_LIVE_SYNC_SEGMENTS = LIVE_SYNC_SEGMENTS + 1;
+
 /** What {@linkcode useHls} needs. */
 export interface HlsOptions {
   /** The channel's id (the swarm). */
@@ -150,6 +157,7 @@ export function useHls(
         const log = debugLog();
         hls = new HlsWithP2P({
           ...HLS_CONFIG,
+          liveSyncDurationCount: P2P_LIVE_SYNC_SEGMENTS,
           p2p: {
             core: {
               ...coreOptions(p2p, {

@@ -16,12 +16,14 @@ export function edgeDistance(edge: number, currentTime: number): number {
 
 /**
  * The distance beyond which a viewer is behind: two segments past the
- * point the player aims at (`LIVE_SYNC_SEGMENTS` behind the edge).
+ * point the player aims at (`syncSegments` behind the edge: one more with
+ * P2P than over plain HTTP).
  */
-export function behindAfter(targetDuration: number): number {
-  return targetDuration > 0
-    ? (LIVE_SYNC_SEGMENTS + 2) * targetDuration
-    : Infinity;
+export function behindAfter(
+  targetDuration: number,
+  syncSegments: number = LIVE_SYNC_SEGMENTS,
+): number {
+  return targetDuration > 0 ? (syncSegments + 2) * targetDuration : Infinity;
 }
 
 /** The live edge as signals, refreshed every second while the playlist is live. */
@@ -44,7 +46,10 @@ export function useLiveEdge(
   },
 ): LiveEdge {
   const distance = useSignal(0);
-  const threshold = useComputed(() => behindAfter(live.targetDuration.value));
+  const syncSegments = useSignal(LIVE_SYNC_SEGMENTS);
+  const threshold = useComputed(() =>
+    behindAfter(live.targetDuration.value, syncSegments.value)
+  );
   useEffect(() => {
     const timer = setInterval(() => {
       const player = hls.current;
@@ -52,6 +57,7 @@ export function useLiveEdge(
       const details = player?.levels[player.currentLevel]?.details;
       if (live.isLive.value && video && details?.live) {
         distance.value = edgeDistance(details.edge, video.currentTime);
+        syncSegments.value = player.config.liveSyncDurationCount;
       }
     }, 1000);
     return () => clearInterval(timer);

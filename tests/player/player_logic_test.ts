@@ -71,6 +71,7 @@ Deno.test("live edge: distance never negative, 'behind' two segments past the ai
   assert.equal(edgeDistance(120, 112.5), 7.5);
   assert.equal(edgeDistance(120, 121), 0);
   assert.equal(behindAfter(2), 10, "(3 + 2) segments of 2 s");
+  assert.equal(behindAfter(2, 4), 12, "a P2P player aims one segment further");
   assert.equal(behindAfter(0), Infinity, "before the playlist is known");
 });
 
