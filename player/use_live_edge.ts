@@ -55,7 +55,7 @@ export function useLiveEdge(
       const player = hls.current;
       const video = videoRef.current;
       const details = player?.levels[player.currentLevel]?.details;
-      if (live.isLive.value && video && details?.live) {
+      if (player && live.isLive.value && video && details?.live) {
         distance.value = edgeDistance(details.edge, video.currentTime);
         syncSegments.value = player.config.liveSyncDurationCount;
       }
