@@ -75,10 +75,21 @@ function fold(value: string): string {
   return value.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 }
 
+/** A category and how many channels it holds. */
+export interface CategoryCount {
+  /** The category's name. */
+  name: string;
+  /** Its channels. */
+  count: number;
+}
+
 /** The channels the site offers. */
 export class Catalog {
   #channels: Channel[];
   #byId: Map<string, Channel>;
+  /** Each channel's name folded for search, in catalog order. */
+  #foldedNames: string[];
+  #categoryCounts: CategoryCount[];
   #kinds = new Map<string, StreamKind>();
   #peakBitrates = new Map<string, number>();
 
@@ -86,6 +97,16 @@ export class Catalog {
   constructor(channels: Channel[]) {
     this.#channels = channels;
     this.#byId = new Map(channels.map((channel) => [channel.id, channel]));
+    this.#foldedNames = channels.map((channel) => fold(channel.name));
+    const counts = new Map<string, number>();
+    for (const { category } of channels) {
+      if (category) counts.set(category, (counts.get(category) ?? 0) + 1);
+    }
+    this.#categoryCounts = [...counts]
+      .map(([name, count]) => ({ name, count }))
+      .sort((a, b) =>
+        b.count - a.count || a.name.localeCompare(b.name, "pt-BR")
+      );
   }
 
   /** All channels, in catalog order. */
@@ -145,19 +166,44 @@ export class Catalog {
     });
   }
 
-  /** The categories in use, sorted. */
+  /** The categories in use, sorted by name. */
   categories(): string[] {
-    const all = new Set(this.#channels.map((c) => c.category).filter(Boolean));
-    return [...all].sort((a, b) => a.localeCompare(b, "pt-BR"));
+    return this.#categoryCounts.map((c) => c.name)
+      .sort((a, b) => a.localeCompare(b, "pt-BR"));
   }
 
-  /** Channels matching a search and a category. */
+  /** The categories in use with their channel counts, largest first. */
+  categoryCounts(): readonly CategoryCount[] {
+    return this.#categoryCounts;
+  }
+
+  /** Channels matching a search and a category, in catalog order. */
   filter({ query = "", category = "" }: CatalogFilter): Channel[] {
     const needle = fold(query.trim());
-    return this.#channels.filter((channel) =>
+    return this.#channels.filter((channel, i) =>
       (!category || channel.category === category) &&
-      (!needle || fold(channel.name).includes(needle))
+      (!needle || this.#foldedNames[i]!.includes(needle))
     );
+  }
+
+  /**
+   * Up to `size` channels to zap between from `channel`: its category's
+   * channels that `keep` accepts, the ones around it in catalog order.
+   */
+  neighbours(
+    channel: Channel,
+    size: number,
+    keep: (channel: Channel) => boolean,
+  ): Channel[] {
+    const same = this.#channels.filter((c) =>
+      c.category === channel.category && keep(c)
+    );
+    const at = Math.max(0, same.findIndex((c) => c.id === channel.id));
+    const start = Math.max(
+      0,
+      Math.min(at - Math.floor(size / 2), same.length - size),
+    );
+    return same.slice(start, start + size);
   }
 }
 

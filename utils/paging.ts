@@ -147,3 +147,37 @@ export function pageOf<T, U>(
   if (keep < total) page.nextCursor = String(keep);
   return page;
 }
+
+/** A numbered page of a list a person reads (`?page=2`). */
+export interface NumberedPage {
+  /** This page, from 1. */
+  page: number;
+  /** Pages in all (at least 1). */
+  pages: number;
+  /** Index of the page's first item. */
+  start: number;
+  /** Index past the page's last item. */
+  end: number;
+}
+
+/**
+ * Which page of `total` items, `size` per page, `?page=` asks for. A page
+ * past the end shows the last one and anything else unreadable the first,
+ * as a person following an old link expects.
+ *
+ * @example
+ * ```ts
+ * numberedPage("3", 100, 48); // { page: 3, pages: 3, start: 96, end: 100 }
+ * ```
+ */
+export function numberedPage(
+  param: string | null,
+  total: number,
+  size: number,
+): NumberedPage {
+  const pages = Math.max(1, Math.ceil(total / size));
+  const asked = /^\d{1,9}$/.test(param ?? "") ? Number(param) : 1;
+  const page = Math.min(pages, Math.max(1, asked));
+  const start = (page - 1) * size;
+  return { page, pages, start, end: Math.min(total, start + size) };
+}

@@ -61,6 +61,9 @@ export const handler: Handlers<WatchData, AppState> = {
   },
 };
 
+/** Channels in the watch page's lineup: the channel's category, around it. */
+const LINEUP_SIZE = 30;
+
 /** The universal player: HLS gets the player island, anything else an iframe. */
 export default function Watch(
   { data: { channel, sessionToken, p2p }, state, url }: PageProps<
@@ -83,8 +86,11 @@ export default function Watch(
         ? (
           <Player
             channel={withKind(channel)}
-            lineup={catalog.channels.filter((c) => playerKind(c.url) === "hls")
-              .slice(0, 50).map(withKind)}
+            lineup={catalog.neighbours(
+              channel,
+              LINEUP_SIZE,
+              (c) => playerKind(c.url) === "hls",
+            ).map(withKind)}
             locale={locale}
             p2p={p2p}
             sessionToken={sessionToken}
