@@ -126,15 +126,17 @@ export function useHls(
       const relay = canP2P && p2p.relayOnly
         ? relayReachable(p2p.iceServers, RELAY_PROBE_MS)
         : Promise.resolve(true);
-      const [{ default: HlsClass }, relayOk, viewers] = await Promise.all([
-        import("hls.js"),
-        relay,
-        canP2P ? channelViewers(channelId) : 0,
-      ]);
+      // Everything start-up waits for, at once: on a 60 ms line each serial
+      // fetch costs the viewer a visible moment.
+      const [{ default: HlsClass }, relayOk, viewers, p2pLoaded] = await Promise
+        .all([
+          import("hls.js"),
+          relay,
+          canP2P ? channelViewers(channelId) : 0,
+          canP2P ? import("p2p-media-loader-hlsjs") : undefined,
+        ]);
       const wantP2P = canP2P && relayOk;
-      const p2pModule = wantP2P
-        ? await import("p2p-media-loader-hlsjs")
-        : undefined;
+      const p2pModule = wantP2P ? p2pLoaded : undefined;
       if (disposed) return;
       if (!p2p.enabled) p2pStatus.value = "operator";
       else if (!webrtc.value) p2pStatus.value = "webrtc";
