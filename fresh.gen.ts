@@ -6,20 +6,22 @@ import * as $1 from "./routes/_500.tsx";
 import * as $2 from "./routes/_app.tsx";
 import * as $3 from "./routes/_middleware.ts";
 import * as $4 from "./routes/api/dashboard.ts";
-import * as $5 from "./routes/api/stats/report.ts";
-import * as $6 from "./routes/api/stats/session.ts";
-import * as $7 from "./routes/dashboard.tsx";
-import * as $8 from "./routes/health.ts";
-import * as $9 from "./routes/index.tsx";
-import * as $10 from "./routes/live/[source]/[file].ts";
-import * as $11 from "./routes/metrics.ts";
-import * as $12 from "./routes/tracker/channels/[id].ts";
-import * as $13 from "./routes/tracker/peers/[infoHash].ts";
-import * as $14 from "./routes/tracker/stats.ts";
-import * as $15 from "./routes/tracker/ws.ts";
-import * as $16 from "./routes/watch/[id].tsx";
+import * as $5 from "./routes/api/guide/[id].ts";
+import * as $6 from "./routes/api/stats/report.ts";
+import * as $7 from "./routes/api/stats/session.ts";
+import * as $8 from "./routes/dashboard.tsx";
+import * as $9 from "./routes/health.ts";
+import * as $10 from "./routes/index.tsx";
+import * as $11 from "./routes/live/[source]/[file].ts";
+import * as $12 from "./routes/metrics.ts";
+import * as $13 from "./routes/tracker/channels/[id].ts";
+import * as $14 from "./routes/tracker/peers/[infoHash].ts";
+import * as $15 from "./routes/tracker/stats.ts";
+import * as $16 from "./routes/tracker/ws.ts";
+import * as $17 from "./routes/watch/[id].tsx";
 import * as $$0 from "./islands/Dashboard.tsx";
 import * as $$1 from "./islands/Player.tsx";
+import * as $$2 from "./islands/Schedule.tsx";
 
 import type { Manifest } from "./runtime/types.ts";
 
@@ -30,22 +32,24 @@ const manifest = {
     "./routes/_app.tsx": $2,
     "./routes/_middleware.ts": $3,
     "./routes/api/dashboard.ts": $4,
-    "./routes/api/stats/report.ts": $5,
-    "./routes/api/stats/session.ts": $6,
-    "./routes/dashboard.tsx": $7,
-    "./routes/health.ts": $8,
-    "./routes/index.tsx": $9,
-    "./routes/live/[source]/[file].ts": $10,
-    "./routes/metrics.ts": $11,
-    "./routes/tracker/channels/[id].ts": $12,
-    "./routes/tracker/peers/[infoHash].ts": $13,
-    "./routes/tracker/stats.ts": $14,
-    "./routes/tracker/ws.ts": $15,
-    "./routes/watch/[id].tsx": $16,
+    "./routes/api/guide/[id].ts": $5,
+    "./routes/api/stats/report.ts": $6,
+    "./routes/api/stats/session.ts": $7,
+    "./routes/dashboard.tsx": $8,
+    "./routes/health.ts": $9,
+    "./routes/index.tsx": $10,
+    "./routes/live/[source]/[file].ts": $11,
+    "./routes/metrics.ts": $12,
+    "./routes/tracker/channels/[id].ts": $13,
+    "./routes/tracker/peers/[infoHash].ts": $14,
+    "./routes/tracker/stats.ts": $15,
+    "./routes/tracker/ws.ts": $16,
+    "./routes/watch/[id].tsx": $17,
   },
   islands: {
     "./islands/Dashboard.tsx": $$0,
     "./islands/Player.tsx": $$1,
+    "./islands/Schedule.tsx": $$2,
   },
   baseUrl: import.meta.url,
 } satisfies Manifest;

@@ -3,6 +3,7 @@
  * tracker gauges and counters, and player-reported P2P figures per channel.
  * @module
  */
+import type { GuideState } from "../channels/guide_service.ts";
 import type { TrackerStats } from "../tracker/mod.ts";
 import type { FiguresSnapshot } from "./figures.ts";
 
@@ -47,6 +48,7 @@ class Exposition {
 export function formatMetrics(
   tracker: TrackerStats,
   p2p: FiguresSnapshot,
+  guide?: GuideState,
 ): string {
   const out = new Exposition();
   out.metric("redflix_tracker_peers", "gauge", "Peers in all swarms.", [[
@@ -153,5 +155,35 @@ export function formatMetrics(
       [c, f],
     ) => [{ channel: c }, f.avgTtffMs! / 1000]),
   );
+  if (guide && guide.sources > 0) {
+    out.metric("redflix_epg_sources", "gauge", "Program guide sources.", [[
+      {},
+      guide.sources,
+    ]]);
+    out.metric(
+      "redflix_epg_sources_failing",
+      "gauge",
+      "Guide sources whose last refresh failed (their last good guide is kept).",
+      [[{}, guide.failing]],
+    );
+    out.metric(
+      "redflix_epg_channels",
+      "gauge",
+      "Channels with programmes.",
+      [[{}, guide.channels]],
+    );
+    out.metric("redflix_epg_programmes", "gauge", "Programmes kept.", [[
+      {},
+      guide.programmes,
+    ]]);
+    if (guide.lastSuccessAt !== undefined) {
+      out.metric(
+        "redflix_epg_last_success_timestamp_seconds",
+        "gauge",
+        "When every guide source last refreshed without error.",
+        [[{}, Math.floor(guide.lastSuccessAt / 1000)]],
+      );
+    }
+  }
   return out.toString();
 }

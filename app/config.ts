@@ -18,6 +18,10 @@ import { type TrackerConfig, trackerConfigFromEnv } from "../tracker/mod.ts";
 import { parseTrustProxy, type TrustProxy } from "../utils/client_address.ts";
 import { envBoolean, envInteger } from "../utils/env.ts";
 import { type TurnConfig, turnConfigFromEnv } from "../p2p/turn.ts";
+import {
+  type GuideConfig,
+  guideConfigFromEnv,
+} from "../channels/guide_config.ts";
 
 /** Options of {@linkcode createApp}. */
 export interface AppConfig {
@@ -49,6 +53,8 @@ export interface AppConfig {
   maxRequestsPerAddress?: number;
   /** A TURN server whose credentials are minted per page view (`TURN_URLS`, `TURN_SECRET`). */
   turn?: TurnConfig;
+  /** Program guide settings (`EPG_URL`, `EPG_REFRESH_MINUTES`…); defaults without. */
+  guide?: Partial<GuideConfig>;
 }
 
 /** Requests one address may have open at once, by default. */
@@ -85,5 +91,6 @@ export function configFromEnv(): AppConfig {
     turn,
     analyticsConfig: analyticsConfigFromEnv(env),
     probeAllowPrivate: envBoolean(env, "PROBE_ALLOW_PRIVATE", false),
+    guide: guideConfigFromEnv(env),
   };
 }

@@ -5,6 +5,9 @@
  * @module
  */
 import { loadCatalog } from "../channels/catalog.ts";
+import { GuideService } from "../channels/guide_service.ts";
+import { DEFAULT_GUIDE_CONFIG } from "../channels/guide_config.ts";
+import { DEFAULT_CHANNELS, DEMO_GUIDE_PATH } from "../channels/default.ts";
 import { DEFAULT_LOCALE, messages } from "../i18n/mod.ts";
 import { type AppHandler, createHandler } from "../runtime/server.ts";
 import type { Manifest } from "../runtime/types.ts";
@@ -106,9 +109,31 @@ export async function createApp(
       }),
   });
   await tracker.start(); // waits a few seconds at most for a cluster engine
+  const guideConfig = { ...DEFAULT_GUIDE_CONFIG, ...config.guide };
+  const guide = new GuideService(
+    [
+      ...[...catalog.guideUrls, ...guideConfig.urls].map((url) => ({ url })),
+      // The embedded catalog's sample guide: one day that repeats.
+      ...(catalog.channels === DEFAULT_CHANNELS
+        ? [{ url: DEMO_GUIDE_PATH, repeatsDaily: true }]
+        : []),
+    ],
+    catalog.channels,
+    {
+      fetcher: (url, signal) =>
+        url.startsWith("/")
+          ? routes(new Request(new URL(url, "http://localhost")))
+          : config.fetchRemote
+          ? config.fetchRemote(url)
+          : fetch(url, { signal }),
+      limits: guideConfig,
+    },
+  );
   const defaults = p2pConfigFromEnv(() => undefined);
   const state: AppState = {
     catalog,
+    guide,
+    timeZone: guideConfig.timeZone,
     tracker,
     p2p: {
       ...defaults,
@@ -140,6 +165,7 @@ export async function createApp(
   const fetchRemote = config.fetchRemote ??
     ((url: string) =>
       fetch(url, { signal: AbortSignal.timeout(5000), redirect: "manual" }));
+  guide.start(guideConfig.refreshMinutes);
   const probed = catalog.probe({
     fetcher: (url) =>
       url.startsWith("/")
@@ -152,6 +178,7 @@ export async function createApp(
     probed,
     gate,
     async shutdown(timeoutMs) {
+      guide.stop();
       const drained = gate.drain(timeoutMs);
       await tracker.close(); // clients reconnect by themselves, to another instance if there is one
       const finished = await drained;
@@ -159,6 +186,7 @@ export async function createApp(
       return finished;
     },
     async close() {
+      guide.stop();
       await tracker.close();
       await analytics.close();
     },

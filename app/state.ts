@@ -4,6 +4,7 @@
  * @module
  */
 import type { Catalog } from "../channels/catalog.ts";
+import type { GuideService } from "../channels/guide_service.ts";
 import type { Locale, Messages } from "../i18n/mod.ts";
 import type { Aggregator } from "../analytics/aggregator.ts";
 import type { SessionIssuer } from "../analytics/session_token.ts";
@@ -17,6 +18,10 @@ import type { Tracker } from "../tracker/mod.ts";
 export interface AppState extends Record<string, unknown> {
   /** The channel catalog. */
   catalog: Catalog;
+  /** The program guide, refreshed from the catalog's XMLTV sources. */
+  guide?: GuideService;
+  /** Time zone of times rendered on the server (`GUIDE_TIME_ZONE`). */
+  timeZone?: string;
   /** The WebSocket tracker. */
   tracker: Tracker;
   /** P2P settings handed to players. */

@@ -93,9 +93,13 @@ export class Catalog {
   #kinds = new Map<string, StreamKind>();
   #peakBitrates = new Map<string, number>();
 
+  /** Program guides the catalog points to (an M3U's `x-tvg-url`). */
+  readonly guideUrls: readonly string[];
+
   /** A catalog of these channels (ids must be unique). */
-  constructor(channels: Channel[]) {
+  constructor(channels: Channel[], guideUrls: readonly string[] = []) {
     this.#channels = channels;
+    this.guideUrls = guideUrls;
     this.#byId = new Map(channels.map((channel) => [channel.id, channel]));
     this.#foldedNames = channels.map((channel) => fold(channel.name));
     const counts = new Map<string, number>();
@@ -225,7 +229,7 @@ export async function loadCatalog(file?: string): Promise<Catalog> {
     });
     return new Catalog(DEFAULT_CHANNELS);
   }
-  const { channels, problems } = parseCatalog(text, file);
+  const { channels, problems, guideUrls } = parseCatalog(text, file);
   for (const problem of problems) {
     log.warn("catalog.entry_skipped", { ...problem });
   }
@@ -237,6 +241,7 @@ export async function loadCatalog(file?: string): Promise<Catalog> {
     file,
     channels: channels.length,
     skipped: problems.length,
+    guides: guideUrls?.length ?? 0,
   });
-  return new Catalog(channels);
+  return new Catalog(channels, guideUrls);
 }

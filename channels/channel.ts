@@ -31,6 +31,8 @@ export interface Channel {
   quality: string;
   /** The schedule, possibly empty. */
   programs: Program[];
+  /** The id program guides know it by (the playlist's `tvg-id`, e.g. `GloboSP.br`); `""` when none. */
+  guideId?: string;
 }
 
 /** A catalog entry that was skipped, and why. */
@@ -161,7 +163,9 @@ export function parseChannel(input: Record<string, unknown>): Channel {
   const id = slugify(text(input.id, "id", 64) || name);
   if (!id) throw new TypeError(`Invalid channel "${name}": no usable id`);
   const logo = text(input.logo, "logo", 2048);
+  const guideId = text(input.guideId, "guideId", 120);
   return {
+    ...(guideId ? { guideId } : {}),
     id,
     name,
     url: checkUrl(rawUrl, "url"),

@@ -5,6 +5,9 @@
  */
 import type { Channel } from "./channel.ts";
 
+/** The embedded catalog's sample guide (XMLTV, one day that repeats), served from `static/`. */
+export const DEMO_GUIDE_PATH = "/guide/demo.xml";
+
 /** The default channels. */
 export const DEFAULT_CHANNELS: Channel[] = [
   {
@@ -14,10 +17,8 @@ export const DEFAULT_CHANNELS: Channel[] = [
     logo: "/logos/demo.svg",
     category: "Demo",
     quality: "360p",
-    programs: [
-      { title: "Padrão de teste / Test pattern", start: "00:00" },
-      { title: "Tom de 440 Hz / 440 Hz tone", start: "00:30" },
-    ],
+    programs: [],
+    guideId: "RedFlixDemo.br",
   },
   {
     id: "ao-vivo",
@@ -26,7 +27,8 @@ export const DEFAULT_CHANNELS: Channel[] = [
     logo: "/logos/live.svg",
     category: "Demo",
     quality: "360p",
-    programs: [{ title: "Transmissão contínua / Continuous broadcast" }],
+    programs: [],
+    guideId: "RedFlixAoVivo.br",
   },
   {
     id: "relogio",
@@ -35,6 +37,7 @@ export const DEFAULT_CHANNELS: Channel[] = [
     logo: "/logos/clock.svg",
     category: "Demo",
     quality: "",
-    programs: [{ title: "Hora certa / Current time" }],
+    programs: [],
+    guideId: "RelogioRedFlix.br",
   },
 ];

@@ -11,9 +11,20 @@ export interface CatalogResult {
   channels: Channel[];
   /** Entries that were skipped. */
   problems: CatalogProblem[];
+  /** Program guides the catalog points to (an M3U's `x-tvg-url`). */
+  guideUrls?: string[];
 }
 
 const ATTRIBUTE = /([A-Za-z0-9_-]+)="([^"]*)"/g;
+
+/** The `key="value"` attributes of a tag line, keys lower-cased. */
+function attributesOf(text: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const [, key, value] of text.matchAll(ATTRIBUTE)) {
+    if (key) attributes[key.toLowerCase()] = value ?? "";
+  }
+  return attributes;
+}
 
 /** Split an `#EXTINF` line into its attributes and the display name. */
 export function parseExtinf(
@@ -33,11 +44,7 @@ export function parseExtinf(
   }
   const head = comma === -1 ? body : body.slice(0, comma);
   const name = comma === -1 ? "" : body.slice(comma + 1).trim();
-  const attributes: Record<string, string> = {};
-  for (const [, key, value] of head.matchAll(ATTRIBUTE)) {
-    if (key) attributes[key.toLowerCase()] = value ?? "";
-  }
-  return { attributes, name };
+  return { attributes: attributesOf(head), name };
 }
 
 /**
@@ -93,6 +100,7 @@ export function parseM3u(text: string, file: string): CatalogResult {
     try {
       const channel = parseChannel({
         id: attributes["tvg-id"],
+        guideId: attributes["tvg-id"],
         name: name || attributes["tvg-name"],
         url: line,
         logo: attributes["tvg-logo"],
@@ -118,5 +126,18 @@ export function parseM3u(text: string, file: string): CatalogResult {
       message: `Entry "${pending.name}" has no URL`,
     });
   }
-  return { channels, problems };
+  return { channels, problems, guideUrls: guideUrlsOf(lines[first] ?? "") };
+}
+
+/**
+ * The guide URLs of an `#EXTM3U` header (`x-tvg-url`, or `url-tvg`; comma
+ * separated): http(s) only, at most 5.
+ */
+export function guideUrlsOf(header: string): string[] {
+  if (!header.trim().startsWith("#EXTM3U")) return [];
+  const attributes = attributesOf(header);
+  const list = attributes["x-tvg-url"] || attributes["url-tvg"] || "";
+  return list.split(",").map((url) => url.trim())
+    .filter((url) => /^https?:\/\/[^\s]+$/i.test(url))
+    .slice(0, 5);
 }

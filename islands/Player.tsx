@@ -3,6 +3,8 @@ import { useEffect, useRef } from "preact/hooks";
 import type { Channel } from "../channels/channel.ts";
 import type { StreamKind } from "../channels/probe.ts";
 import { ChannelInfo } from "../components/ChannelInfo.tsx";
+import { LiveSchedule } from "../components/LiveSchedule.tsx";
+import type { Programme } from "../channels/guide.ts";
 import { HlsPlayer } from "../player/hls_player.tsx";
 import { type Locale, messages } from "../i18n/mod.ts";
 import type { PlayerP2PConfig } from "../p2p/config.ts";
@@ -25,6 +27,8 @@ export interface PlayerProps {
   p2p: PlayerP2PConfig;
   /** The analytics session of this page view's first channel. */
   sessionToken?: string;
+  /** The first channel's schedule from the program guide, at render time. */
+  schedule?: { programmes: Programme[]; renderedAt: number; timeZone: string };
 }
 
 /**
@@ -34,7 +38,7 @@ export interface PlayerProps {
  * peers, tracker socket, timers) before the new one starts.
  */
 export default function Player(
-  { channel, lineup, locale, p2p, sessionToken }: PlayerProps,
+  { channel, lineup, locale, p2p, sessionToken, schedule }: PlayerProps,
 ) {
   const t = messages(locale);
   const current = useSignal(channel);
@@ -82,6 +86,15 @@ export default function Player(
       </div>
       <div class="watch-info">
         <ChannelInfo channel={active} kind={active.kind} t={t} />
+        {active.programs.length === 0 && schedule && (
+          <LiveSchedule
+            channelId={active.id}
+            programmes={active.id === channel.id ? schedule.programmes : []}
+            renderedAt={schedule.renderedAt}
+            locale={locale}
+            timeZone={schedule.timeZone}
+          />
+        )}
         {lineup.length > 1 && (
           <nav class="lineup" aria-label={t.lineup}>
             <h2>{t.lineup}</h2>

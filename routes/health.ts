@@ -6,6 +6,7 @@ export const handler = {
   GET(_req: Request, ctx: HandlerContext<unknown, AppState>): Response {
     const { version, uptimeSeconds, connections, peers, swarms, cluster } = ctx
       .state.tracker.stats();
+    const guide = ctx.state.guide?.state();
     // Still 200 when the cluster engine is down: this instance serves its own
     // swarms meanwhile, and taking every instance out of rotation would be worse.
     return Response.json({
@@ -22,6 +23,7 @@ export const handler = {
           instances: cluster.instances,
         },
       }),
+      ...(guide && guide.sources > 0 && { guide }),
     }, {
       headers: { "cache-control": "no-store" },
     });

@@ -16,7 +16,9 @@ export const CATEGORY_CHIPS = 20;
  * without JavaScript.
  */
 export default function Home({ url, state }: PageProps<unknown, AppState>) {
-  const { catalog, t } = state;
+  const { catalog, t, locale } = state;
+  const now = Date.now();
+  const clock = { locale, timeZone: state.timeZone ?? "UTC" };
   const query = url.searchParams.get("q")?.slice(0, 100) ?? "";
   const category = url.searchParams.get("category")?.slice(0, 200) ?? "";
   const allCategories = url.searchParams.get("categories") === "all";
@@ -125,6 +127,9 @@ export default function Home({ url, state }: PageProps<unknown, AppState>) {
                       channel={channel}
                       kind={catalog.kind(channel.id)}
                       t={t}
+                      onAir={state.guide?.guide.nowNext(channel.id, now)}
+                      now={now}
+                      clock={clock}
                     />
                   ))}
                 </ul>

@@ -13,6 +13,7 @@ export const handler = {
     const body = formatMetrics(
       tracker.stats(),
       await analytics.snapshot(otherInstancesViewers(tracker.cluster)),
+      ctx.state.guide?.state(),
     );
     return new Response(body, {
       headers: {

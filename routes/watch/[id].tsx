@@ -1,4 +1,6 @@
 import { type Channel, playerKind } from "../../channels/channel.ts";
+import { scheduleWindow } from "../../channels/guide.ts";
+import Schedule from "../../islands/Schedule.tsx";
 import { ChannelInfo } from "../../components/ChannelInfo.tsx";
 import Player, { type PlayerChannel } from "../../islands/Player.tsx";
 import { Head } from "../../runtime/head.ts";
@@ -72,6 +74,14 @@ export default function Watch(
   >,
 ) {
   const { t, locale, catalog } = state;
+  const renderedAt = Date.now();
+  const span = scheduleWindow(renderedAt);
+  const schedule = {
+    programmes: state.guide?.guide.between(channel.id, span.from, span.to) ??
+      [],
+    renderedAt,
+    timeZone: state.timeZone ?? "UTC",
+  };
   const withKind = (c: Channel): PlayerChannel => ({
     ...c,
     kind: catalog.kind(c.id),
@@ -94,6 +104,7 @@ export default function Watch(
             locale={locale}
             p2p={p2p}
             sessionToken={sessionToken}
+            schedule={schedule}
           />
         )
         : (
@@ -115,6 +126,13 @@ export default function Watch(
                 kind={catalog.kind(channel.id)}
                 t={t}
               />
+              {channel.programs.length === 0 && (
+                <Schedule
+                  channelId={channel.id}
+                  locale={locale}
+                  {...schedule}
+                />
+              )}
               <a class="back" href="/">← {t.backToChannels}</a>
             </div>
           </>

@@ -30,6 +30,7 @@ Deno.test("parseM3u() reads an IPTV playlist into channels", async (t) => {
       category: "Abertos",
       quality: "HD",
       programs: [],
+      guideId: "globo-sp",
     });
   });
   await t.step(
