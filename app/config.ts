@@ -27,6 +27,8 @@ import {
 export interface AppConfig {
   /** An M3U or JSON catalog; the embedded default when unset. */
   channelsFile?: string;
+  /** Reload `channelsFile` when it changes or on `SIGHUP` (default `true`). */
+  watchCatalog?: boolean;
   /** Prebuilt islands (`_build/`), or `false` to bundle on first use. */
   buildDir?: URL | false;
   /** Tracker settings; defaults from the environment. */

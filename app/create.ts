@@ -4,8 +4,9 @@
  * serves it on `PORT`.
  * @module
  */
-import { loadCatalog } from "../channels/catalog.ts";
-import { GuideService } from "../channels/guide_service.ts";
+import { type Catalog, loadCatalog } from "../channels/catalog.ts";
+import { watchCatalog } from "../channels/catalog_reload.ts";
+import { GuideService, type GuideSource } from "../channels/guide_service.ts";
 import { DEFAULT_GUIDE_CONFIG } from "../channels/guide_config.ts";
 import { DEFAULT_CHANNELS, DEMO_GUIDE_PATH } from "../channels/default.ts";
 import { DEFAULT_LOCALE, messages } from "../i18n/mod.ts";
@@ -87,7 +88,7 @@ export async function createApp(
     });
   const analytics = new Aggregator({
     maxSessionsPerAddress: analyticsConfig.sessionsPerAddress,
-    peakBitrateOf: (id) => catalog.peakBitrate(id),
+    peakBitrateOf: (id) => state.catalog.peakBitrate(id),
     ...config.analytics,
     store,
   });
@@ -110,14 +111,15 @@ export async function createApp(
   });
   await tracker.start(); // waits a few seconds at most for a cluster engine
   const guideConfig = { ...DEFAULT_GUIDE_CONFIG, ...config.guide };
+  const guideSources = (of: Catalog): GuideSource[] => [
+    ...[...of.guideUrls, ...guideConfig.urls].map((url) => ({ url })),
+    // The embedded catalog's sample guide: one day that repeats.
+    ...(of.channels === DEFAULT_CHANNELS
+      ? [{ url: DEMO_GUIDE_PATH, repeatsDaily: true }]
+      : []),
+  ];
   const guide = new GuideService(
-    [
-      ...[...catalog.guideUrls, ...guideConfig.urls].map((url) => ({ url })),
-      // The embedded catalog's sample guide: one day that repeats.
-      ...(catalog.channels === DEFAULT_CHANNELS
-        ? [{ url: DEMO_GUIDE_PATH, repeatsDaily: true }]
-        : []),
-    ],
+    guideSources(catalog),
     catalog.channels,
     {
       fetcher: (url, signal) =>
@@ -166,18 +168,29 @@ export async function createApp(
     ((url: string) =>
       fetch(url, { signal: AbortSignal.timeout(5000), redirect: "manual" }));
   guide.start(guideConfig.refreshMinutes);
-  const probed = catalog.probe({
-    fetcher: (url) =>
-      url.startsWith("/")
-        ? routes(new Request(new URL(url, "http://localhost")))
-        : fetchRemote(url),
-    allowPrivate: config.probeAllowPrivate,
-  });
+  const probe = (target: Catalog) =>
+    target.probe({
+      fetcher: (url) =>
+        url.startsWith("/")
+          ? routes(new Request(new URL(url, "http://localhost")))
+          : fetchRemote(url),
+      allowPrivate: config.probeAllowPrivate,
+    });
+  const probed = probe(catalog);
+  // A changed CHANNELS_FILE (or SIGHUP) is served without a restart.
+  const stopWatching = config.channelsFile && config.watchCatalog !== false
+    ? watchCatalog(config.channelsFile, () => state.catalog, (next) => {
+      state.catalog = next;
+      guide.setSources(guideSources(next), next.channels);
+      probe(next);
+    })
+    : () => {};
   return {
     handler: gate.wrap(routes),
     probed,
     gate,
     async shutdown(timeoutMs) {
+      stopWatching();
       guide.stop();
       const drained = gate.drain(timeoutMs);
       await tracker.close(); // clients reconnect by themselves, to another instance if there is one
@@ -186,6 +199,7 @@ export async function createApp(
       return finished;
     },
     async close() {
+      stopWatching();
       guide.stop();
       await tracker.close();
       await analytics.close();

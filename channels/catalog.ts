@@ -96,10 +96,18 @@ export class Catalog {
   /** Program guides the catalog points to (an M3U's `x-tvg-url`). */
   readonly guideUrls: readonly string[];
 
+  /** Entries of its file that were skipped. */
+  readonly skipped: number;
+
   /** A catalog of these channels (ids must be unique). */
-  constructor(channels: Channel[], guideUrls: readonly string[] = []) {
+  constructor(
+    channels: Channel[],
+    guideUrls: readonly string[] = [],
+    skipped = 0,
+  ) {
     this.#channels = channels;
     this.guideUrls = guideUrls;
+    this.skipped = skipped;
     this.#byId = new Map(channels.map((channel) => [channel.id, channel]));
     this.#foldedNames = channels.map((channel) => fold(channel.name));
     const counts = new Map<string, number>();
@@ -139,7 +147,7 @@ export class Catalog {
    */
   async probe(options: ProbeOptions, concurrency = 4): Promise<void> {
     const queue = this.#channels.filter((channel) =>
-      playerKind(channel.url) === "hls"
+      playerKind(channel.url) === "hls" && !this.#kinds.has(channel.id)
     );
     const worker = async () => {
       for (let channel = queue.shift(); channel; channel = queue.shift()) {
@@ -168,6 +176,21 @@ export class Catalog {
       live: [...this.#kinds.values()].filter((k) => k === "live").length,
       vod: [...this.#kinds.values()].filter((k) => k === "vod").length,
     });
+  }
+
+  /**
+   * Take over what `previous` learned by probing channels that are still
+   * here with the same URL, so a reload does not probe them again.
+   */
+  inheritProbes(previous: Catalog): void {
+    for (const channel of this.#channels) {
+      const before = previous.get(channel.id);
+      if (before?.url !== channel.url) continue;
+      const kind = previous.#kinds.get(channel.id);
+      if (kind && kind !== "unknown") this.#kinds.set(channel.id, kind);
+      const bitrate = previous.#peakBitrates.get(channel.id);
+      if (bitrate) this.#peakBitrates.set(channel.id, bitrate);
+    }
   }
 
   /** The categories in use, sorted by name. */
@@ -212,30 +235,19 @@ export class Catalog {
 }
 
 /**
- * Load the catalog from `file` (M3U or JSON), or the embedded default when
- * no file is given. Bad entries are logged and skipped; a missing or empty
- * file falls back to the default with a warning, so the site always starts.
+ * Read the catalog in `file` (M3U or JSON); bad entries are logged and
+ * skipped.
+ *
+ * @throws {Error} naming the file when it cannot be read or holds no channel.
  */
-export async function loadCatalog(file?: string): Promise<Catalog> {
-  if (!file) return new Catalog(DEFAULT_CHANNELS);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    log.error("catalog.unreadable", {
-      file,
-      error: String(error),
-      fallback: "default catalog",
-    });
-    return new Catalog(DEFAULT_CHANNELS);
-  }
+export async function readCatalog(file: string): Promise<Catalog> {
+  const text = await Deno.readTextFile(file);
   const { channels, problems, guideUrls } = parseCatalog(text, file);
   for (const problem of problems) {
     log.warn("catalog.entry_skipped", { ...problem });
   }
   if (channels.length === 0) {
-    log.error("catalog.empty", { file, fallback: "default catalog" });
-    return new Catalog(DEFAULT_CHANNELS);
+    throw new Error(`${file}: no valid channel (${problems.length} skipped)`);
   }
   log.info("catalog.loaded", {
     file,
@@ -243,5 +255,24 @@ export async function loadCatalog(file?: string): Promise<Catalog> {
     skipped: problems.length,
     guides: guideUrls?.length ?? 0,
   });
-  return new Catalog(channels, guideUrls);
+  return new Catalog(channels, guideUrls, problems.length);
+}
+
+/**
+ * Load the catalog from `file` (M3U or JSON), or the embedded default when
+ * no file is given. Bad entries are logged and skipped; a missing, broken or
+ * empty file falls back to the default with an error, so the site always starts.
+ */
+export async function loadCatalog(file?: string): Promise<Catalog> {
+  if (!file) return new Catalog(DEFAULT_CHANNELS);
+  try {
+    return await readCatalog(file);
+  } catch (error) {
+    log.error("catalog.unusable", {
+      file,
+      error: String(error),
+      fallback: "default catalog",
+    });
+    return new Catalog(DEFAULT_CHANNELS);
+  }
 }

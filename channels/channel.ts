@@ -13,7 +13,7 @@ export interface Program {
 }
 
 /** How the watch page plays a channel. */
-export type PlayerKind = "hls" | "iframe";
+export type PlayerKind = "hls" | "iframe" | "link";
 
 /** A channel of the catalog. */
 export interface Channel {
@@ -97,10 +97,15 @@ export function checkUrl(value: string, field: string): string {
   return url.href;
 }
 
-/** How the watch page plays a URL: `.m3u8` playlists get the HLS player. */
+/**
+ * How the watch page plays a URL: `.m3u8` playlists get the HLS player
+ * (with P2P); DASH manifests (`.mpd`), which it cannot play, a link to the
+ * stream; anything else is a page embedded in an iframe (no P2P).
+ */
 export function playerKind(url: string): PlayerKind {
   const path = url.split(/[?#]/)[0] ?? "";
-  return /\.m3u8?$/i.test(path) ? "hls" : "iframe";
+  if (/\.m3u8?$/i.test(path)) return "hls";
+  return /\.mpd$/i.test(path) ? "link" : "iframe";
 }
 
 /** A quality label from a channel name (`… HD`, `… (1080p)`), or `""`. */

@@ -107,10 +107,24 @@ export class GuideService {
     };
   }
 
-  /** Use these channels from now on (a reloaded catalog). */
-  setChannels(channels: readonly Channel[]): void {
+  /**
+   * Use these sources and channels from now on (a reloaded catalog):
+   * guides already read are kept, new sources are fetched.
+   */
+  setSources(sources: GuideSource[], channels: readonly Channel[]): void {
+    const added = sources.some((s) =>
+      !this.#sources.some((known) => known.url === s.url)
+    );
+    this.#sources = sources;
     this.#channels = channels;
+    for (const url of [...this.#lastGood.keys(), ...this.#errors.keys()]) {
+      if (!sources.some((s) => s.url === url)) {
+        this.#lastGood.delete(url);
+        this.#errors.delete(url);
+      }
+    }
     this.#rematch();
+    if (added) this.refresh();
   }
 
   /** Fetch every source once; never throws (failures are kept in {@linkcode state}). */
@@ -169,7 +183,6 @@ export class GuideService {
   /** Refresh now, then every `minutes`; the guide's window also moves on each hour. */
   start(minutes: number): void {
     this.stop();
-    if (this.#sources.length === 0) return;
     this.refresh();
     const everyMs = Math.max(1, minutes) * 60_000;
     let lastRefresh = this.#now();

@@ -1,4 +1,5 @@
 import type { Channel } from "../channels/channel.ts";
+import { PlaysAs } from "./PlaysAs.tsx";
 import type { StreamKind } from "../channels/probe.ts";
 import type { Messages } from "../i18n/mod.ts";
 import type { NowNext } from "../channels/guide.ts";
@@ -58,6 +59,7 @@ export function ChannelCard(
         <div class="channel-info">
           <h2>{channel.name}</h2>
           {channel.category && <p class="category">{channel.category}</p>}
+          <PlaysAs url={channel.url} t={t} />
           {next && (
             <p class="program">
               {next.start && <time>{next.start}</time>} {next.title}

@@ -1,4 +1,5 @@
 import type { Channel } from "../channels/channel.ts";
+import { PlaysAs } from "./PlaysAs.tsx";
 import type { StreamKind } from "../channels/probe.ts";
 import type { Messages } from "../i18n/mod.ts";
 
@@ -32,6 +33,7 @@ export function ChannelInfo({ channel, kind, t }: ChannelInfoProps) {
             {kind === "live" && <span class="badge live">● {t.live}</span>}
             {kind === "vod" && <span class="badge vod">{t.onDemand}</span>}
           </p>
+          <PlaysAs url={channel.url} t={t} />
         </div>
       </div>
       {channel.programs.length > 0 && (

@@ -26,6 +26,10 @@ export const en = {
   noGuide: "No schedule for this channel.",
   playsAsHls: "HLS video, shared between viewers",
   playsEmbedded: "Opens the channel's own player (no P2P)",
+  playsAsLink: "DASH stream: not playable here, opens as a link",
+  dashUnsupported:
+    "This channel is a DASH stream, which this site does not play. Open it in a player that does (VLC, for example).",
+  openStream: "Open the stream",
   programs: "Schedule",
   backToChannels: "All channels",
   notFoundTitle: "Page not found",

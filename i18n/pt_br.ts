@@ -26,6 +26,10 @@ export const ptBR: Messages = {
   noGuide: "Sem programação para este canal.",
   playsAsHls: "Vídeo HLS, compartilhado entre espectadores",
   playsEmbedded: "Abre o player do próprio canal (sem P2P)",
+  playsAsLink: "Stream DASH: não toca aqui, abre como link",
+  dashUnsupported:
+    "Este canal é um stream DASH, que este site não toca. Abra-o num player que toque (o VLC, por exemplo).",
+  openStream: "Abrir o stream",
   programs: "Programação",
   backToChannels: "Todos os canais",
   notFoundTitle: "Página não encontrada",

@@ -110,15 +110,26 @@ export default function Watch(
         : (
           <>
             <div class="player-frame">
-              <iframe
-                class="embed"
-                src={channel.url}
-                title={`${t.embeddedPlayer}: ${channel.name}`}
-                allow="autoplay; fullscreen; encrypted-media; picture-in-picture"
-                sandbox={iframeSandbox(channel.url, url.origin)}
-                referrerpolicy="no-referrer"
-                allowFullScreen
-              />
+              {playerKind(channel.url) === "link"
+                ? (
+                  <div class="player-message">
+                    <p>{t.dashUnsupported}</p>
+                    <a href={channel.url} rel="noopener noreferrer">
+                      {t.openStream}
+                    </a>
+                  </div>
+                )
+                : (
+                  <iframe
+                    class="embed"
+                    src={channel.url}
+                    title={`${t.embeddedPlayer}: ${channel.name}`}
+                    allow="autoplay; fullscreen; encrypted-media; picture-in-picture"
+                    sandbox={iframeSandbox(channel.url, url.origin)}
+                    referrerpolicy="no-referrer"
+                    allowFullScreen
+                  />
+                )}
             </div>
             <div class="watch-info">
               <ChannelInfo

@@ -145,3 +145,50 @@ Deno.test("5,000 IPTV channels: the home and watch pages stay under 100 KB; sear
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("non-HLS entries say what the viewer gets: P2P only for HLS, DASH as a link, pages embedded", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/channels.m3u`;
+  await Deno.writeTextFile(
+    file,
+    [
+      "#EXTM3U",
+      '#EXTINF:-1 tvg-id="hls",HLS Channel',
+      "/media/demo/master.m3u8",
+      '#EXTINF:-1 tvg-id="dash",DASH Channel',
+      "http://127.0.0.1:9/dash/manifest.mpd",
+      '#EXTINF:-1 tvg-id="page",Page Channel',
+      "http://127.0.0.1:9/player.html",
+      '#EXTINF:-1 tvg-id="rtmp",RTMP Channel',
+      "rtmp://127.0.0.1/live/stream",
+    ].join("\n"),
+  );
+  log.setLevel("error");
+  const server = await startTestServer({ channelsFile: file });
+  try {
+    const home = await (await fetch(server.url)).text();
+    assert.match(home, /HLS Channel[\s\S]*?plays-hls/);
+    assert.match(home, /DASH Channel[\s\S]*?plays-link/);
+    assert.match(home, /Page Channel[\s\S]*?plays-iframe/);
+    assert.doesNotMatch(
+      home,
+      /RTMP Channel/,
+      "rtmp:// is skipped with file:line",
+    );
+    const dash = await (await fetch(`${server.url}/watch/dash`)).text();
+    assert.doesNotMatch(dash, /<iframe/);
+    assert.doesNotMatch(dash, /data-island="Player"/, "no player, no P2P");
+    assert.match(dash, /href="http:\/\/127\.0\.0\.1:9\/dash\/manifest\.mpd"/);
+    assert.match(dash, /plays-link/);
+    const page = await (await fetch(`${server.url}/watch/page`)).text();
+    assert.match(
+      page,
+      /<iframe[^>]+src="http:\/\/127\.0\.0\.1:9\/player\.html"/,
+    );
+    assert.match(page, /plays-iframe/);
+  } finally {
+    await server.close();
+    log.setLevel("info");
+    await Deno.remove(dir, { recursive: true });
+  }
+});
