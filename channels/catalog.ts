@@ -90,6 +90,8 @@ export class Catalog {
   /** Each channel's name folded for search, in catalog order. */
   #foldedNames: string[];
   #categoryCounts: CategoryCount[];
+  /** Each category's channels, in catalog order. */
+  #byCategory = new Map<string, Channel[]>();
   #kinds = new Map<string, StreamKind>();
   #peakBitrates = new Map<string, number>();
 
@@ -110,12 +112,14 @@ export class Catalog {
     this.skipped = skipped;
     this.#byId = new Map(channels.map((channel) => [channel.id, channel]));
     this.#foldedNames = channels.map((channel) => fold(channel.name));
-    const counts = new Map<string, number>();
-    for (const { category } of channels) {
-      if (category) counts.set(category, (counts.get(category) ?? 0) + 1);
+    for (const channel of channels) {
+      const list = this.#byCategory.get(channel.category) ?? [];
+      list.push(channel);
+      this.#byCategory.set(channel.category, list);
     }
-    this.#categoryCounts = [...counts]
-      .map(([name, count]) => ({ name, count }))
+    this.#categoryCounts = [...this.#byCategory]
+      .filter(([name]) => name)
+      .map(([name, list]) => ({ name, count: list.length }))
       .sort((a, b) =>
         b.count - a.count || a.name.localeCompare(b.name, "pt-BR")
       );
@@ -207,9 +211,14 @@ export class Catalog {
   /** Channels matching a search and a category, in catalog order. */
   filter({ query = "", category = "" }: CatalogFilter): Channel[] {
     const needle = fold(query.trim());
+    if (!needle) {
+      return category ? [...(this.#byCategory.get(category) ?? [])] : [
+        ...this.#channels,
+      ];
+    }
     return this.#channels.filter((channel, i) =>
       (!category || channel.category === category) &&
-      (!needle || this.#foldedNames[i]!.includes(needle))
+      this.#foldedNames[i]!.includes(needle)
     );
   }
 
@@ -222,9 +231,7 @@ export class Catalog {
     size: number,
     keep: (channel: Channel) => boolean,
   ): Channel[] {
-    const same = this.#channels.filter((c) =>
-      c.category === channel.category && keep(c)
-    );
+    const same = (this.#byCategory.get(channel.category) ?? []).filter(keep);
     const at = Math.max(0, same.findIndex((c) => c.id === channel.id));
     const start = Math.max(
       0,
