@@ -20,11 +20,11 @@ export interface GuideConfig {
   timeZone: string;
 }
 
-/** Defaults: refresh every 6 h, guides up to 200 MB, times in São Paulo. */
+/** Defaults: refresh every 6 h, guides up to 64 MB, times in São Paulo. */
 export const DEFAULT_GUIDE_CONFIG: GuideConfig = {
   urls: [],
   refreshMinutes: 360,
-  maxBytes: 200 * 1024 * 1024,
+  maxBytes: 64 * 1024 * 1024,
   timeoutMs: 120_000,
   timeZone: "America/Sao_Paulo",
 };
@@ -56,7 +56,7 @@ export function guideConfigFromEnv(env: EnvReader): GuideConfig {
       max: 10_080,
     }),
     maxBytes:
-      envInteger(env, "EPG_MAX_MB", { fallback: 200, min: 1, max: 2000 }) *
+      envInteger(env, "EPG_MAX_MB", { fallback: 64, min: 1, max: 1024 }) *
       1024 * 1024,
     timeoutMs: DEFAULT_GUIDE_CONFIG.timeoutMs,
     timeZone,

@@ -117,3 +117,36 @@ Deno.test("parseM3u() survives hostile and broken input", async (t) => {
     );
   });
 });
+
+Deno.test("parseM3u() on a real-world-shaped 20,000-entry playlist: header guides, odd attributes, hostile entries", () => {
+  const lines = [
+    '\uFEFF#EXTM3U x-tvg-url="https://epg.example/guide.xml.gz,https://epg.example/b.xml, javascript:alert(1)" url-tvg="ignored"',
+  ];
+  for (let i = 0; i < 20_000; i++) {
+    lines.push(
+      `#EXTINF:-1 tvg-id="Ch${i}.br" tvg-name="Canal, ${i}" group-title="Filmes; Séries" catchup="default",Canal ${i}, "Ação"`,
+      "#EXTVLCOPT:http-referrer=https://site.example/",
+      "#KODIPROP:inputstream=inputstream.adaptive",
+      "#EXTGRP:Filmes",
+      i % 1000 === 7
+        ? "javascript:alert(document.cookie)"
+        : i % 1000 === 8
+        ? "rtmp://cdn.example/live"
+        : `https://cdn.example/${i}/index.m3u8`,
+    );
+  }
+  const { channels, problems, guideUrls } = parseM3u(
+    lines.join("\r\n"),
+    "big.m3u",
+  );
+  assert.equal(channels.length, 20_000 - 40);
+  assert.equal(problems.length, 40);
+  assert.match(problems[0]!.where, /^big\.m3u:\d+$/);
+  assert.deepEqual(guideUrls, [
+    "https://epg.example/guide.xml.gz",
+    "https://epg.example/b.xml",
+  ]);
+  assert.equal(channels[0]!.name, 'Canal 0, "Ação"');
+  assert.equal(channels[0]!.category, "Filmes");
+  assert.equal(channels[0]!.guideId, "Ch0.br");
+});
