@@ -47,7 +47,7 @@ export const UNMEASURED_FETCH_S = 0.5;
  *
  * @example
  * ```ts
- * highDemandWindow({ peers: 2, awaitingFirstPeer: false, httpFetchSeconds: 0.3 }); // 1.6
+ * highDemandWindow({ peers: 2, awaitingFirstPeer: false, httpFetchSeconds: 0.3 }); // 2.6
  * highDemandWindow({ peers: 0, awaitingFirstPeer: false }); // 60: plain HTTP
  * ```
  */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   FIRST_PEER_GRACE_MS,
   highDemandWindow,
+  MARGIN_S,
   MAX_WINDOW_S,
   MIN_WINDOW_S,
   NO_PEERS_WINDOW_S,
@@ -25,10 +26,10 @@ Deno.test("highDemandWindow(): no peers and none coming is plain HTTP", () => {
   );
 });
 
-Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch times (plus 1 s) ahead", () => {
+Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch times (plus 2 s) ahead", () => {
   assert.equal(
     highDemandWindow({ peers: 2, awaitingFirstPeer: false }),
-    2,
+    3,
     "unmeasured: 0.5 s per fetch assumed",
   );
   assert.equal(
@@ -37,7 +38,7 @@ Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch time
       awaitingFirstPeer: false,
       httpFetchSeconds: 0.3,
     }),
-    1.6,
+    2.6,
   );
   assert.equal(
     highDemandWindow({
@@ -45,7 +46,7 @@ Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch time
       awaitingFirstPeer: true,
       httpFetchSeconds: 2,
     }),
-    5,
+    6,
     "a joiner waiting for its first peer on a slow line",
   );
   assert.equal(
@@ -54,7 +55,7 @@ Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch time
       awaitingFirstPeer: false,
       httpFetchSeconds: 0,
     }),
-    MIN_WINDOW_S,
+    Math.max(MIN_WINDOW_S, MARGIN_S),
   );
   assert.equal(
     highDemandWindow({
@@ -91,11 +92,11 @@ Deno.test("startPacing(): follows peers; an operator's fixed window stops it", a
     assert.deepEqual(applied, [NO_PEERS_WINDOW_S], "alone: plain HTTP");
     peers = 2;
     await new Promise((resolve) => setTimeout(resolve, 700));
-    assert.deepEqual(applied, [NO_PEERS_WINDOW_S, 2]);
+    assert.deepEqual(applied, [NO_PEERS_WINDOW_S, 3]);
     fixed = 20;
     peers = 0;
     await new Promise((resolve) => setTimeout(resolve, 700));
-    assert.deepEqual(applied, [NO_PEERS_WINDOW_S, 2], "the operator's window");
+    assert.deepEqual(applied, [NO_PEERS_WINDOW_S, 3], "the operator's window");
   } finally {
     stop();
   }
@@ -108,11 +109,11 @@ Deno.test("startPacing(): a joiner keeps the narrow window for its first peer, t
       applied.push(config.core.highDemandTimeWindow),
   }, { peers: () => 0, channelHadViewers: true, fixedWindow: () => undefined });
   try {
-    assert.deepEqual(applied, [2]);
+    assert.deepEqual(applied, [3]);
     await new Promise((resolve) =>
       setTimeout(resolve, FIRST_PEER_GRACE_MS + 700)
     );
-    assert.deepEqual(applied, [2, NO_PEERS_WINDOW_S], "no peer came");
+    assert.deepEqual(applied, [3, NO_PEERS_WINDOW_S], "no peer came");
   } finally {
     stop();
   }
