@@ -11,6 +11,7 @@
  * (sessions, channels, buckets).
  * @module
  */
+import { isNoUploadReason } from "../p2p/upload_policy.ts";
 import type { PlayerReport } from "./report.ts";
 import type { SessionClaims } from "./session_token.ts";
 import { creditReport, newSession, type Session } from "./sessions.ts";
@@ -280,6 +281,13 @@ export class Aggregator {
       if (!this.#live(session, now)) continue;
       const channel = counts[session.channel] ??= {};
       channel[session.status] = (channel[session.status] ?? 0) + 1;
+      const p2pRuns = session.status === "active" ||
+        session.status === "waiting" || session.status === "starting";
+      const reason = session.upload;
+      if (p2pRuns && reason && isNoUploadReason(reason)) {
+        const key = `noUpload:${reason}` as const;
+        channel[key] = (channel[key] ?? 0) + 1;
+      }
     }
     return counts;
   }

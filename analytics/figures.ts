@@ -7,6 +7,10 @@
  */
 import { P2P_STATUSES, type ReportedP2PStatus } from "./report.ts";
 import {
+  NO_UPLOAD_REASONS,
+  type NoUploadReason,
+} from "../p2p/upload_policy.ts";
+import {
   addFields,
   type BucketFigures,
   emptyTotals,
@@ -29,12 +33,17 @@ export interface NoP2PCounts {
   turn: number;
 }
 
+/** Viewers with P2P that do not upload, by reason (mobile data, Data Saver…). */
+export type NoUploadCounts = Record<NoUploadReason, number>;
+
 /** Bytes and quality figures of a channel, or of all. */
 export interface P2PFigures {
   /** Players reporting in the last `viewerTtlMs`. */
   viewers: number;
   /** Of those, viewers without P2P, by reason. */
   noP2P: NoP2PCounts;
+  /** Of those with P2P, viewers that download from peers but do not upload, by reason. */
+  noUpload: NoUploadCounts;
   /** Bytes the origin served to players whose bytes are known. */
   httpBytes: number;
   /** Bytes players got from each other. */
@@ -49,11 +58,17 @@ export interface P2PFigures {
   stalls: number;
 }
 
-/** Players reporting now, by channel, then P2P status. */
-export type ViewerCounts = Record<
-  string,
-  Partial<Record<ReportedP2PStatus, number>>
->;
+/** What viewers are counted by: P2P status, and `noUpload:<reason>` for P2P viewers that do not upload. */
+export type ViewerKey = ReportedP2PStatus | `noUpload:${NoUploadReason}`;
+
+/** Every {@linkcode ViewerKey}. */
+export const VIEWER_KEYS: readonly ViewerKey[] = [
+  ...P2P_STATUSES,
+  ...NO_UPLOAD_REASONS.map((reason) => `noUpload:${reason}` as const),
+];
+
+/** Players reporting now, by channel, then {@linkcode ViewerKey}. */
+export type ViewerCounts = Record<string, Partial<Record<ViewerKey, number>>>;
 
 /** One history bucket. */
 export interface HistoryBucket extends BucketFigures {
@@ -78,11 +93,11 @@ const NO_P2P_REASONS = [
 
 /** Add `from`'s counts into `into`, status by status. */
 function addStatuses(
-  into: Partial<Record<ReportedP2PStatus, number>>,
-  from: Partial<Record<ReportedP2PStatus, number>>,
+  into: Partial<Record<ViewerKey, number>>,
+  from: Partial<Record<ViewerKey, number>>,
 ): void {
   for (const [status, n] of Object.entries(from)) {
-    const key = status as ReportedP2PStatus;
+    const key = status as ViewerKey;
     into[key] = (into[key] ?? 0) + (n ?? 0);
   }
 }
@@ -109,11 +124,17 @@ export function figuresOf(
   const noP2P = Object.fromEntries(
     NO_P2P_REASONS.map((reason) => [reason, statuses?.[reason] ?? 0]),
   ) as unknown as NoP2PCounts;
+  const noUpload = Object.fromEntries(
+    NO_UPLOAD_REASONS.map((
+      reason,
+    ) => [reason, statuses?.[`noUpload:${reason}`] ?? 0]),
+  ) as NoUploadCounts;
   let viewers = 0;
   for (const status of P2P_STATUSES) viewers += statuses?.[status] ?? 0;
   return {
     viewers,
     noP2P,
+    noUpload,
     httpBytes: totals.httpBytes,
     p2pBytes: totals.p2pBytes,
     uploadedBytes: totals.uploadedBytes,

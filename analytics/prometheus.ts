@@ -119,6 +119,16 @@ export function formatMetrics(
     ),
   );
   out.metric(
+    "redflix_viewers_not_uploading",
+    "gauge",
+    "Players with P2P that download from peers but upload nothing, by channel and reason (cellular, save-data, battery, hidden).",
+    channels.flatMap(([c, f]) =>
+      Object.entries(f.noUpload).map(([reason, n]) =>
+        [{ channel: c, reason }, n] as [Labels, number]
+      )
+    ),
+  );
+  out.metric(
     "redflix_delivered_bytes_total",
     "counter",
     "Bytes players whose bytes are known downloaded, by channel and source (http: the origin, p2p: other viewers).",

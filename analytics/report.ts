@@ -6,6 +6,7 @@
  * @module
  */
 import { isChannelId } from "../channels/channel.ts";
+import { UPLOAD_REASONS, type UploadReason } from "../p2p/upload_policy.ts";
 
 /** Why P2P is or is not running, as the player's panel says. */
 export const P2P_STATUSES = [
@@ -33,6 +34,8 @@ export interface PlayerReport {
   live: boolean;
   /** What P2P is doing for this viewer. */
   p2pStatus: ReportedP2PStatus;
+  /** Whether it uploads to peers and why (its upload policy), if it says. */
+  upload?: UploadReason;
   /**
    * Running totals since the session started. Bytes are `null` where the
    * player cannot know them (Safari's native HLS): unknown, never 0.
@@ -77,6 +80,16 @@ function count(value: unknown, name: string, max: number): number {
     throw new RangeError(`Invalid ${name}: ${value} is more than ${max}`);
   }
   return Math.floor(value);
+}
+
+function uploadOf(value: unknown): { upload?: UploadReason } {
+  if (value === undefined) return {};
+  if (!UPLOAD_REASONS.includes(value as UploadReason)) {
+    throw new TypeError(
+      `Invalid upload: expected one of ${UPLOAD_REASONS.join(", ")}`,
+    );
+  }
+  return { upload: value as UploadReason };
 }
 
 /**
@@ -126,6 +139,7 @@ export function parseReport(body: unknown): PlayerReport {
     channel,
     live: field(b, "live") === true,
     p2pStatus: status as ReportedP2PStatus,
+    ...uploadOf(field(b, "upload")),
     totals: {
       httpBytes: countOrUnknown(
         t.httpBytes,

@@ -8,6 +8,7 @@
  * ahead is counted in full, while a forged claim can only trickle in.
  * @module
  */
+import type { UploadReason } from "../p2p/upload_policy.ts";
 import type { PlayerReport, ReportedP2PStatus } from "./report.ts";
 import type { SessionClaims } from "./session_token.ts";
 
@@ -46,6 +47,8 @@ export interface Session {
   final: boolean;
   /** What P2P does for it, as it last said. */
   status: ReportedP2PStatus;
+  /** Its upload policy's reason, as last reported. */
+  upload?: UploadReason;
   /** Its bytes are known (not native HLS). */
   bytesKnown: boolean;
   /** Its time to first frame was counted. */
@@ -69,6 +72,7 @@ export function newSession(
     claimed: report.totals,
     final: false,
     status: report.p2pStatus,
+    upload: report.upload,
     bytesKnown: true,
     ttffCounted: false,
     bucketStart: -1,
@@ -137,6 +141,7 @@ export function creditReport(
   credited.stalls += credit.stalls;
   session.claimed = totals;
   session.status = report.p2pStatus;
+  session.upload = report.upload;
   session.lastAt = now;
   session.final = report.final;
   credit.clamped = clamped;

@@ -6,8 +6,7 @@
  * is checked like any input from the network.
  * @module
  */
-import type { ViewerCounts } from "./figures.ts";
-import { P2P_STATUSES, type ReportedP2PStatus } from "./report.ts";
+import { VIEWER_KEYS, type ViewerCounts, type ViewerKey } from "./figures.ts";
 import { isChannelId } from "../channels/channel.ts";
 import type { SwarmBackend } from "../tracker/cluster/mod.ts";
 
@@ -26,8 +25,8 @@ export function parseViewerCounts(value: unknown): ViewerCounts | undefined {
     if (!isChannelId(id) || typeof statuses !== "object" || !statuses) {
       continue;
     }
-    const counts: Partial<Record<ReportedP2PStatus, number>> = {};
-    for (const status of P2P_STATUSES) {
+    const counts: Partial<Record<ViewerKey, number>> = {};
+    for (const status of VIEWER_KEYS) {
       const n = (statuses as Record<string, unknown>)[status];
       if (typeof n === "number" && Number.isInteger(n) && n > 0 && n < 1e7) {
         counts[status] = n;

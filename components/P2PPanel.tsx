@@ -3,6 +3,7 @@ import type { ReportedP2PStatus } from "../analytics/report.ts";
 import type { Messages } from "../i18n/mod.ts";
 import { formatBytes, formatSpeed, type P2PStats } from "../p2p/stats.ts";
 import { Sparkline } from "./Sparkline.tsx";
+import type { UploadDecision } from "../p2p/upload_policy.ts";
 
 /** Why P2P is or is not running for this viewer (the list reports are checked against). */
 export type P2PStatus = ReportedP2PStatus;
@@ -17,6 +18,12 @@ export interface P2PPanelProps {
   viewerEnabled: ReadonlySignal<boolean>;
   /** Flip the viewer's choice; absent when P2P cannot run here at all. */
   onToggle?: () => void;
+  /** Whether this viewer uploads, and why; with the viewer's opt-in for metered lines. */
+  upload?: {
+    decision: ReadonlySignal<UploadDecision>;
+    optedIn: ReadonlySignal<boolean>;
+    onOptIn: () => void;
+  };
   /** UI text. */
   t: Messages;
 }
@@ -50,7 +57,7 @@ function statusText(status: P2PStatus, t: Messages): string {
  * panel updates without re-rendering the player.
  */
 export function P2PPanel(
-  { stats, status, viewerEnabled, onToggle, t }: P2PPanelProps,
+  { stats, status, viewerEnabled, onToggle, upload, t }: P2PPanelProps,
 ) {
   const ratio = stats.p2pRatio.value;
   const percent = Math.round(ratio * 100);
@@ -66,6 +73,7 @@ export function P2PPanel(
       data-http-bytes={stats.httpBytes}
       data-uploaded-bytes={stats.uploadedBytes}
       data-p2p-ratio={ratio.toFixed(4)}
+      data-upload={upload?.decision.value.reason}
     >
       <header>
         <span class={`dot ${on ? "on" : "off"}`} aria-hidden="true" />
@@ -81,6 +89,17 @@ export function P2PPanel(
           </label>
         )}
       </header>
+      {on && viewerEnabled.value && upload && (
+        <p class="upload-policy">
+          {t.uploadPolicy[upload.decision.value.reason]}
+          {(upload.optedIn.value || !upload.decision.value.upload) &&
+            upload.decision.value.reason !== "hidden" && (
+            <button type="button" onClick={upload.onOptIn}>
+              {upload.optedIn.value ? t.uploadStop : t.uploadAnyway}
+            </button>
+          )}
+        </p>
+      )}
       <div class="ratio" title={`${t.p2pRatio}: ${percent}%`}>
         <div class="ratio-bar" style={{ width: `${percent}%` }} />
         <span class="ratio-label">

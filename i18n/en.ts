@@ -66,6 +66,13 @@ export const en = {
   dashboardPeers: "Tracker peers",
   dashboardChannels: "Channels",
   dashboardNoData: "No reports yet: open a channel to see figures here.",
+  dashboardNoUpload: "Viewers not uploading",
+  dashboardNoUploadReason: {
+    cellular: "on mobile data",
+    "save-data": "Data Saver",
+    battery: "low battery",
+    hidden: "page hidden",
+  },
   dashboardNoP2P: "Viewers without P2P",
   dashboardNoP2PReason: {
     operator: "off on this site",
@@ -89,6 +96,17 @@ export const en = {
   p2pOffNative: "P2P is off with native HLS playback",
   p2pOffTurn:
     "P2P is off: the relay (TURN) server refused or cannot be reached; playing over HTTP",
+  uploadPolicy: {
+    unmetered: "Sharing what you watch with other viewers.",
+    unknown: "Sharing what you watch with other viewers.",
+    cellular: "Not uploading on mobile data: your data plan is spared.",
+    "save-data": "Not uploading: Data Saver is on.",
+    battery: "Not uploading: the battery is low.",
+    hidden: "Paused while the page is hidden.",
+    "opted-in": "Uploading on mobile data, as you chose.",
+  },
+  uploadAnyway: "Share anyway",
+  uploadStop: "Stop uploading",
   p2pToggle: "Share with viewers",
   p2pPeers: (n: number) => (n === 1 ? "1 peer" : `${n} peers`),
   p2pDown: "Download",

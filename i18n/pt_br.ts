@@ -68,6 +68,13 @@ export const ptBR: Messages = {
   dashboardChannels: "Canais",
   dashboardNoData:
     "Ainda sem relatórios: abra um canal para ver os números aqui.",
+  dashboardNoUpload: "Espectadores sem envio",
+  dashboardNoUploadReason: {
+    cellular: "nos dados móveis",
+    "save-data": "economia de dados",
+    battery: "bateria baixa",
+    hidden: "página oculta",
+  },
   dashboardNoP2P: "Espectadores sem P2P",
   dashboardNoP2PReason: {
     operator: "desligado no site",
@@ -92,6 +99,17 @@ export const ptBR: Messages = {
   p2pOffNative: "P2P desligado na reprodução HLS nativa",
   p2pOffTurn:
     "P2P desligado: o servidor de retransmissão (TURN) recusou ou está inacessível; reproduzindo via HTTP",
+  uploadPolicy: {
+    unmetered: "Compartilhando o que você assiste com outros espectadores.",
+    unknown: "Compartilhando o que você assiste com outros espectadores.",
+    cellular: "Sem envio nos dados móveis: seu plano de dados é poupado.",
+    "save-data": "Sem envio: a economia de dados está ativa.",
+    battery: "Sem envio: a bateria está baixa.",
+    hidden: "Pausado enquanto a página está oculta.",
+    "opted-in": "Enviando nos dados móveis, como você escolheu.",
+  },
+  uploadAnyway: "Compartilhar mesmo assim",
+  uploadStop: "Parar de enviar",
   p2pToggle: "Compartilhar com espectadores",
   p2pPeers: (n: number) => (n === 1 ? "1 par" : `${n} pares`),
   p2pDown: "Download",

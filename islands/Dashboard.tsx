@@ -1,10 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type {
-  HistoryBucket,
-  NoP2PCounts,
-  P2PFigures,
-} from "../analytics/figures.ts";
+import type { HistoryBucket, P2PFigures } from "../analytics/figures.ts";
 import type { DashboardStats } from "../analytics/dashboard_data.ts";
 import { Sparkline } from "../components/Sparkline.tsx";
 import { type Locale, type Messages, messages } from "../i18n/mod.ts";
@@ -25,11 +21,14 @@ function percent(ratio: number): string {
 }
 
 /** "3 (2 native HLS, 1 off by the viewer)", or "0". */
-function noP2PSummary(counts: NoP2PCounts, t: Messages): string {
-  const parts = (Object.keys(counts) as Array<keyof NoP2PCounts>)
+function countSummary<K extends string>(
+  counts: Record<K, number>,
+  names: Record<K, string>,
+): string {
+  const parts = (Object.keys(counts) as K[])
     .filter((reason) => counts[reason] > 0)
-    .map((reason) => `${counts[reason]} ${t.dashboardNoP2PReason[reason]}`);
-  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    .map((reason) => `${counts[reason]} ${names[reason]}`);
+  const total = Object.values<number>(counts).reduce((sum, n) => sum + n, 0);
   return parts.length ? `${total} (${parts.join(", ")})` : "0";
 }
 
@@ -174,8 +173,13 @@ export default function Dashboard(
         <Card label={t.dashboardStalls} value={String(p2p.stalls)} />
         <Card
           label={t.dashboardNoP2P}
-          value={noP2PSummary(p2p.noP2P, t)}
+          value={countSummary(p2p.noP2P, t.dashboardNoP2PReason)}
           kind="no-p2p"
+        />
+        <Card
+          label={t.dashboardNoUpload}
+          value={countSummary(p2p.noUpload, t.dashboardNoUploadReason)}
+          kind="no-upload"
         />
         <Card label={t.dashboardPeers} value={String(peers)} />
         <Card label={t.dashboardSwarms} value={String(swarms)} />

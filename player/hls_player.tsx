@@ -19,6 +19,7 @@ import { useLiveEdge } from "./use_live_edge.ts";
 import { usePlayback } from "./use_playback.ts";
 import { useStatsReport } from "./use_stats_report.ts";
 import { useViewerChoice } from "./use_viewer_choice.ts";
+import { useUploadPolicy } from "./use_upload_policy.ts";
 
 /** Props of {@linkcode HlsPlayer}. */
 export interface HlsPlayerProps {
@@ -59,6 +60,7 @@ export function HlsPlayer(
     p2pEnabled: choice.enabled,
   });
   const live = useLiveEdge(session.hls, videoRef, session);
+  const upload = useUploadPolicy(session.engine, choice.enabled);
   useEffect(() => {
     const timer = setInterval(() => stats.tick(), 1000);
     return () => clearInterval(timer);
@@ -70,6 +72,7 @@ export function HlsPlayer(
     stats,
     quality: playback.quality,
     status: p2pStatus,
+    upload: upload.decision,
     isLive: session.isLive,
     bytesKnown: () => session.bytesKnown.current ?? true,
   });
@@ -151,6 +154,11 @@ export function HlsPlayer(
         status={p2pStatus}
         viewerEnabled={choice.enabled}
         onToggle={p2p.enabled && session.webrtc.value ? toggleP2P : undefined}
+        upload={{
+          decision: upload.decision,
+          optedIn: upload.optedIn,
+          onOptIn: upload.toggleOptIn,
+        }}
         t={t}
       />
     </div>

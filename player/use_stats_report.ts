@@ -6,6 +6,7 @@
  * counts from zero.
  * @module
  */
+import type { UploadReason } from "../p2p/upload_policy.ts";
 import type { ReadonlySignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { PlayerReport, ReportedP2PStatus } from "../analytics/report.ts";
@@ -34,6 +35,8 @@ export interface ReportState {
   live: boolean;
   /** What P2P does. */
   status: ReportedP2PStatus;
+  /** Whether it uploads and why, if known. */
+  upload?: UploadReason;
   /** The player's counters now. */
   now: Counters;
   /** The counters when the session started. */
@@ -56,6 +59,7 @@ export function buildReport(state: ReportState): PlayerReport {
     channel: state.channel,
     live: state.live,
     p2pStatus: state.status,
+    ...(state.upload ? { upload: state.upload } : {}),
     totals: {
       httpBytes: state.bytesKnown ? now.http - base.http : null,
       p2pBytes: state.bytesKnown ? now.p2p - base.p2p : null,
@@ -82,6 +86,8 @@ export interface ReportSources {
   quality: PlaybackQuality;
   /** What P2P does. */
   status: ReadonlySignal<ReportedP2PStatus>;
+  /** The upload policy's reason. */
+  upload?: ReadonlySignal<{ reason: UploadReason }>;
   /** Whether the stream is live. */
   isLive: ReadonlySignal<boolean>;
   /** Whether bytes can be known. */
@@ -107,6 +113,7 @@ export function useStatsReport(sources: ReportSources): void {
         channel: channelId,
         live: sources.isLive.value,
         status: sources.status.value,
+        upload: sources.upload?.value.reason,
         now: counters(),
         base,
         bytesKnown: sources.bytesKnown(),

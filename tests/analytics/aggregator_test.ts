@@ -337,6 +337,39 @@ Deno.test("viewers by P2P status; native HLS viewers count, their unknown bytes 
   );
 });
 
+Deno.test("viewers with P2P that do not upload are counted by reason; a bad reason is refused", async () => {
+  const { clock, aggregator } = setup();
+  clock.tick(10_000);
+  const ingest = (id: string, extra: Partial<PlayerReport>) =>
+    aggregator.ingest(
+      report({ httpBytes: 100 }, extra),
+      session(id),
+      `10.2.0.${id.length}${id.charCodeAt(0)}`,
+    );
+  ingest("a", { upload: "cellular" });
+  ingest("b", { upload: "cellular" });
+  ingest("c", { upload: "save-data" });
+  ingest("d", { upload: "unmetered" });
+  ingest("e", { upload: "hidden", p2pStatus: "viewer" }); // no P2P at all: not counted here
+  const snapshot = await aggregator.snapshot();
+  assert.equal(snapshot.viewers, 5);
+  assert.deepEqual(snapshot.noUpload, {
+    cellular: 2,
+    "save-data": 1,
+    battery: 0,
+    hidden: 0,
+  });
+  assert.deepEqual(snapshot.channels.demo?.noUpload.cellular, 2);
+  assert.throws(
+    () => parseReport({ ...report({}), upload: "because" }),
+    /Invalid upload: expected one of/,
+  );
+  assert.equal(
+    parseReport({ ...report({}), upload: "battery" }).upload,
+    "battery",
+  );
+});
+
 Deno.test("Aggregator: viewers now, time to first frame, stalls, per-minute history (fake clock)", async () => {
   const { clock, aggregator } = setup();
   const [a, b, c] = [
