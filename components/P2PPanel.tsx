@@ -24,6 +24,8 @@ export interface P2PPanelProps {
     optedIn: ReadonlySignal<boolean>;
     onOptIn: () => void;
   };
+  /** Start with the numbers folded away (phones: the video and the channels come first). */
+  folded?: boolean;
   /** UI text. */
   t: Messages;
 }
@@ -57,7 +59,7 @@ function statusText(status: P2PStatus, t: Messages): string {
  * panel updates without re-rendering the player.
  */
 export function P2PPanel(
-  { stats, status, viewerEnabled, onToggle, upload, t }: P2PPanelProps,
+  { stats, status, viewerEnabled, onToggle, upload, folded, t }: P2PPanelProps,
 ) {
   const ratio = stats.p2pRatio.value;
   const percent = Math.round(ratio * 100);
@@ -100,61 +102,66 @@ export function P2PPanel(
           )}
         </p>
       )}
-      <div class="ratio" title={`${t.p2pRatio}: ${percent}%`}>
-        <div class="ratio-bar" style={{ width: `${percent}%` }} />
-        <span class="ratio-label">
-          {t.p2pRatio}: <strong>{percent}%</strong>
-        </span>
-      </div>
-      <dl class="p2p-numbers">
-        <div>
-          <dt>{t.p2pPeers(stats.peers.value.length)}</dt>
-          <dd class="peer-list">
-            {stats.peers.value.slice(0, 4).map((id) => (
-              <code key={id}>{id.slice(-6)}</code>
-            ))}
-          </dd>
+      <details class="p2p-details" open={!folded}>
+        <summary>
+          {t.p2pDetails} · {t.p2pRatio}: {percent}%
+        </summary>
+        <div class="ratio" title={`${t.p2pRatio}: ${percent}%`}>
+          <div class="ratio-bar" style={{ width: `${percent}%` }} />
+          <span class="ratio-label">
+            {t.p2pRatio}: <strong>{percent}%</strong>
+          </span>
         </div>
-        <div>
-          <dt>{t.p2pDown}</dt>
-          <dd>{formatSpeed(stats.downSpeed.value)}</dd>
-        </div>
-        <div>
-          <dt>{t.p2pUp}</dt>
-          <dd>{formatSpeed(stats.upSpeed.value)}</dd>
-        </div>
-        <div>
-          <dt>{t.p2pViaP2P}</dt>
-          <dd class="bytes-p2p">{formatBytes(stats.p2pBytes.value)}</dd>
-        </div>
-        <div>
-          <dt>{t.p2pViaHttp}</dt>
-          <dd class="bytes-http">{formatBytes(stats.httpBytes.value)}</dd>
-        </div>
-        <div>
-          <dt>{t.p2pUploaded}</dt>
-          <dd>{formatBytes(stats.uploadedBytes.value)}</dd>
-        </div>
-        <div>
-          <dt>{t.p2pSegments}</dt>
-          <dd>{stats.p2pSegments}/{stats.httpSegments}</dd>
-        </div>
-      </dl>
-      <Sparkline
-        class="p2p-chart"
-        slots={60}
-        label={t.p2pChart}
-        series={[
-          {
-            className: "line-http",
-            values: stats.history.value.map((s) => s.http),
-          },
-          {
-            className: "line-p2p",
-            values: stats.history.value.map((s) => s.p2p),
-          },
-        ]}
-      />
+        <dl class="p2p-numbers">
+          <div>
+            <dt>{t.p2pPeers(stats.peers.value.length)}</dt>
+            <dd class="peer-list">
+              {stats.peers.value.slice(0, 4).map((id) => (
+                <code key={id}>{id.slice(-6)}</code>
+              ))}
+            </dd>
+          </div>
+          <div>
+            <dt>{t.p2pDown}</dt>
+            <dd>{formatSpeed(stats.downSpeed.value)}</dd>
+          </div>
+          <div>
+            <dt>{t.p2pUp}</dt>
+            <dd>{formatSpeed(stats.upSpeed.value)}</dd>
+          </div>
+          <div>
+            <dt>{t.p2pViaP2P}</dt>
+            <dd class="bytes-p2p">{formatBytes(stats.p2pBytes.value)}</dd>
+          </div>
+          <div>
+            <dt>{t.p2pViaHttp}</dt>
+            <dd class="bytes-http">{formatBytes(stats.httpBytes.value)}</dd>
+          </div>
+          <div>
+            <dt>{t.p2pUploaded}</dt>
+            <dd>{formatBytes(stats.uploadedBytes.value)}</dd>
+          </div>
+          <div>
+            <dt>{t.p2pSegments}</dt>
+            <dd>{stats.p2pSegments}/{stats.httpSegments}</dd>
+          </div>
+        </dl>
+        <Sparkline
+          class="p2p-chart"
+          slots={60}
+          label={t.p2pChart}
+          series={[
+            {
+              className: "line-http",
+              values: stats.history.value.map((s) => s.http),
+            },
+            {
+              className: "line-p2p",
+              values: stats.history.value.map((s) => s.p2p),
+            },
+          ]}
+        />
+      </details>
     </section>
   );
 }

@@ -32,6 +32,10 @@ export interface PlayerBarProps {
   currentLevel: string;
   /** Pick a rendition (-1: automatic). */
   onChooseLevel: (index: number) => void;
+  /** Fill the screen (and turn a phone to landscape where it can); absent before hydration. */
+  onFullscreen?: () => void;
+  /** Float the video over other apps; absent where the browser cannot. */
+  onPictureInPicture?: () => void;
   /** UI text. */
   t: Messages;
 }
@@ -98,6 +102,38 @@ export function PlayerBar(props: PlayerBarProps) {
             ))}
           </select>
         </label>
+      )}
+      {props.onPictureInPicture && (
+        <button
+          type="button"
+          class="pip"
+          onClick={props.onPictureInPicture}
+          aria-label={t.playerPictureInPicture}
+          title={t.playerPictureInPicture}
+        >
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <path
+              fill="currentColor"
+              d="M3 5h18v14H3zm2 2v10h14V7zm7 5h6v4h-6z"
+            />
+          </svg>
+        </button>
+      )}
+      {props.onFullscreen && (
+        <button
+          type="button"
+          class="fullscreen"
+          onClick={props.onFullscreen}
+          aria-label={t.playerFullscreen}
+          title={t.playerFullscreen}
+        >
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <path
+              fill="currentColor"
+              d="M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4z"
+            />
+          </svg>
+        </button>
       )}
     </div>
   );

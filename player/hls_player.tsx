@@ -20,6 +20,12 @@ import { usePlayback } from "./use_playback.ts";
 import { useStatsReport } from "./use_stats_report.ts";
 import { useViewerChoice } from "./use_viewer_choice.ts";
 import { useUploadPolicy } from "./use_upload_policy.ts";
+import {
+  canFullscreen,
+  canPictureInPicture,
+  toggleFullscreen,
+  togglePictureInPicture,
+} from "./screen.ts";
 
 /** Props of {@linkcode HlsPlayer}. */
 export interface HlsPlayerProps {
@@ -61,6 +67,17 @@ export function HlsPlayer(
   });
   const live = useLiveEdge(session.hls, videoRef, session);
   const upload = useUploadPolicy(session.engine, choice.enabled);
+  const playerRef = useRef<HTMLDivElement>(null);
+  // What the screen offers, known once in the browser (the server renders neither).
+  const screenFeatures = useSignal({ fullscreen: false, pip: false });
+  const phone = useSignal(false);
+  useEffect(() => {
+    screenFeatures.value = {
+      fullscreen: canFullscreen(),
+      pip: canPictureInPicture(),
+    };
+    phone.value = matchMedia("(max-width: 600px)").matches;
+  }, []);
   useEffect(() => {
     const timer = setInterval(() => stats.tick(), 1000);
     return () => clearInterval(timer);
@@ -102,6 +119,7 @@ export function HlsPlayer(
 
   return (
     <div
+      ref={playerRef}
       class="player"
       data-state={status}
       data-level={session.currentLevel}
@@ -147,6 +165,12 @@ export function HlsPlayer(
         chosenLevel={chosenLevel.value}
         currentLevel={session.currentLevel.value}
         onChooseLevel={chooseLevel}
+        onFullscreen={screenFeatures.value.fullscreen
+          ? () => toggleFullscreen(playerRef.current!, videoRef.current!)
+          : undefined}
+        onPictureInPicture={screenFeatures.value.pip
+          ? () => togglePictureInPicture(videoRef.current!)
+          : undefined}
         t={t}
       />
       <P2PPanel
@@ -154,6 +178,7 @@ export function HlsPlayer(
         status={p2pStatus}
         viewerEnabled={choice.enabled}
         onToggle={p2p.enabled && session.webrtc.value ? toggleP2P : undefined}
+        folded={phone.value}
         upload={{
           decision: upload.decision,
           optedIn: upload.optedIn,

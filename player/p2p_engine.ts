@@ -67,6 +67,24 @@ export interface ViewerContext {
   viewers: number;
   /** The viewer's P2P switch. */
   p2pEnabled: boolean;
+  /** `navigator.deviceMemory`, where the browser tells. */
+  deviceMemoryGiB?: number;
+}
+
+/**
+ * The segment cache (MiB) for a device reporting `deviceMemoryGiB`
+ * (`navigator.deviceMemory`, Chromium only, rounded down to 0.25–8): a
+ * quarter-GiB phone must not hold a GiB of video for its peers. `undefined`
+ * leaves p2p-media-loader's own limit (1–4 GiB by platform).
+ */
+export function segmentCacheMiB(
+  deviceMemoryGiB: number | undefined,
+): number | undefined {
+  if (deviceMemoryGiB === undefined) return undefined;
+  if (deviceMemoryGiB <= 1) return 64;
+  if (deviceMemoryGiB <= 2) return 128;
+  if (deviceMemoryGiB <= 4) return 256;
+  return undefined;
 }
 
 /** The p2p-media-loader core options of one viewer. */
@@ -74,7 +92,9 @@ export function coreOptions(
   p2p: PlayerP2PConfig,
   viewer: ViewerContext,
 ): CoreTuning & Record<string, unknown> {
+  const cache = segmentCacheMiB(viewer.deviceMemoryGiB);
   return {
+    ...(cache ? { segmentMemoryStorageLimit: cache } : {}),
     // The high-demand window starts as pacing would set it (see p2p_pacing.ts).
     highDemandTimeWindow: highDemandWindow({
       peers: 0,

@@ -166,6 +166,8 @@ export function useHls(
                 channelId,
                 viewers,
                 p2pEnabled: p2pEnabled.value,
+                deviceMemoryGiB: (navigator as { deviceMemory?: number })
+                  .deviceMemory,
               }),
               validateP2PSegment: log ? recordPeerSegments(log) : undefined,
             },

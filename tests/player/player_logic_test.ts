@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { qualityOptions } from "../../player/levels.ts";
-import { coreOptions } from "../../player/p2p_engine.ts";
+import { coreOptions, segmentCacheMiB } from "../../player/p2p_engine.ts";
 import {
   highDemandWindow,
   NO_PEERS_WINDOW_S,
@@ -65,6 +65,35 @@ Deno.test("coreOptions(): one swarm per channel; a first viewer plays HTTP at on
     { channelId: "demo", viewers: 3, p2pEnabled: true },
   );
   assert.equal(tuned.highDemandTimeWindow, 20, "an operator's value wins");
+});
+
+Deno.test("segmentCacheMiB(): small phones keep a small segment cache; others keep p2p-media-loader's", () => {
+  assert.equal(segmentCacheMiB(0.5), 64);
+  assert.equal(segmentCacheMiB(2), 128);
+  assert.equal(segmentCacheMiB(4), 256);
+  assert.equal(segmentCacheMiB(8), undefined);
+  assert.equal(segmentCacheMiB(undefined), undefined, "Safari, Firefox");
+  const p2p = {
+    ...p2pConfigFromEnv(() => undefined),
+    trackerUrl: "wss://tracker.example/ws",
+    iceServers: [],
+  };
+  const phone = coreOptions(p2p, {
+    channelId: "demo",
+    viewers: 0,
+    p2pEnabled: true,
+    deviceMemoryGiB: 2,
+  });
+  assert.equal(phone.segmentMemoryStorageLimit, 128);
+  const tuned = coreOptions(
+    { ...p2p, core: { ...p2p.core, segmentMemoryStorageLimit: 512 } },
+    { channelId: "demo", viewers: 0, p2pEnabled: true, deviceMemoryGiB: 2 },
+  );
+  assert.equal(
+    tuned.segmentMemoryStorageLimit,
+    512,
+    "an operator's value wins",
+  );
 });
 
 Deno.test("live edge: distance never negative, 'behind' two segments past the aim", () => {
