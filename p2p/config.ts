@@ -64,6 +64,12 @@ export interface PlayerP2PConfig {
    * other's addresses.
    */
   relayOnly: boolean;
+  /**
+   * Upload on mobile data, with Data Saver or on a low battery unless the
+   * viewer says no (`P2P_UPLOAD_ON_METERED`); by default those viewers
+   * download from peers but upload only if they opt in.
+   */
+  uploadOnMetered: boolean;
   /** p2p-media-loader tuning for VOD. */
   core: CoreTuning;
   /** Tuning applied once the player sees a live playlist (its windows fit a sliding playlist). */
@@ -227,6 +233,7 @@ export function p2pConfigFromEnv(
   return {
     enabled,
     relayOnly: envBoolean(env, "P2P_RELAY_ONLY", false),
+    uploadOnMetered: envBoolean(env, "P2P_UPLOAD_ON_METERED", false),
     trackerUrl,
     iceServers: ice ? parseIceServers(ice) : DEFAULT_ICE_SERVERS,
     core: { ...DEFAULT_CORE_TUNING, ...(core ? parseCoreTuning(core) : {}) },

@@ -66,7 +66,11 @@ export function HlsPlayer(
     p2pEnabled: choice.enabled,
   });
   const live = useLiveEdge(session.hls, videoRef, session);
-  const upload = useUploadPolicy(session.engine, choice.enabled);
+  const upload = useUploadPolicy(
+    session.engine,
+    choice.enabled,
+    p2p.uploadOnMetered,
+  );
   const playerRef = useRef<HTMLDivElement>(null);
   // What the screen offers, known once in the browser (the server renders neither).
   const screenFeatures = useSignal({ fullscreen: false, pip: false });

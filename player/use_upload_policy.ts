@@ -58,7 +58,8 @@ function readFacts(battery?: BatteryManager): DeviceFacts {
 }
 
 /**
- * Keep `engine`'s uploads following the policy. While the page is hidden it
+ * Keep `engine`'s uploads following the policy (`optedInByDefault`: the
+ * operator's `P2P_UPLOAD_ON_METERED`, until the viewer chooses). While the page is hidden it
  * uploads nothing; hidden longer than {@linkcode HIDDEN_RELEASE_MS}, P2P is
  * paused so its peer connections close, and comes back when the page does
  * (unless the viewer turned P2P off meanwhile: `p2pEnabled`).
@@ -66,6 +67,7 @@ function readFacts(battery?: BatteryManager): DeviceFacts {
 export function useUploadPolicy(
   engine: RefObject<HlsJsP2PEngine | null>,
   p2pEnabled: Signal<boolean>,
+  optedInByDefault = false,
 ): UploadPolicy {
   const decision = useSignal<UploadDecision>({
     upload: true,
@@ -74,7 +76,10 @@ export function useUploadPolicy(
   const optedIn = useSignal(false);
   const reevaluate = useRef(() => {});
   useEffect(() => {
-    optedIn.value = localStorage.getItem(UPLOAD_OPT_IN_KEY) === "on";
+    const remembered = localStorage.getItem(UPLOAD_OPT_IN_KEY);
+    optedIn.value = remembered === null
+      ? optedInByDefault
+      : remembered === "on";
     let battery: BatteryManager | undefined;
     let released = false;
     let releaseTimer: ReturnType<typeof setTimeout> | undefined;

@@ -20,6 +20,7 @@ Deno.test("p2pConfigFromEnv() defaults: P2P on, this site's tracker, RedFlix's p
   assert.deepEqual(config.iceServers, DEFAULT_ICE_SERVERS);
   assert.deepEqual(config.core, DEFAULT_CORE_TUNING);
   assert.equal(config.relayOnly, false);
+  assert.equal(config.uploadOnMetered, false);
 });
 
 Deno.test("p2pConfigFromEnv() reads every setting", () => {
@@ -31,6 +32,7 @@ Deno.test("p2pConfigFromEnv() reads every setting", () => {
     P2P_CORE_OPTIONS:
       '{"highDemandTimeWindow":20,"simultaneousP2PDownloads":5}',
     P2P_RELAY_ONLY: "true",
+    P2P_UPLOAD_ON_METERED: "true",
   }));
   assert.equal(config.enabled, false);
   assert.equal(config.trackerUrl, "wss://tracker.redflix.example/tracker/ws");
@@ -46,6 +48,7 @@ Deno.test("p2pConfigFromEnv() reads every setting", () => {
     DEFAULT_CORE_TUNING.p2pDownloadTimeWindow,
   );
   assert.equal(config.relayOnly, true);
+  assert.equal(config.uploadOnMetered, true);
   assert.deepEqual(p2pConfigFromEnv(env({ ICE_SERVERS: "[]" })).iceServers, []);
 });
 
