@@ -180,6 +180,8 @@ export async function readBuild(dir: URL): Promise<IslandBuild | undefined> {
 export class IslandBundles {
   #load: () => Promise<IslandBuild>;
   #build?: Promise<IslandBuild>;
+  /** Each file gzipped once (the build never changes under its id). */
+  #gzipped = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
 
   /** `load` runs once, on first use. */
   constructor(load: () => Promise<IslandBuild>) {
@@ -205,21 +207,38 @@ export class IslandBundles {
     return { boot: base + build.boot, islands };
   }
 
-  /** Serve `/_islands/<buildId>/<file>`; 404 for other builds or files. */
-  async serve(pathname: string): Promise<Response> {
+  /**
+   * Serve `/_islands/<buildId>/<file>`, gzipped when `acceptEncoding`
+   * allows it (hls.js is 590 KB as is, a fifth of that gzipped: on 4G, the
+   * difference is seen before the first frame); 404 for other builds or files.
+   */
+  async serve(pathname: string, acceptEncoding = ""): Promise<Response> {
     const build = await this.#get();
     const rest = pathname.slice(BUNDLE_PREFIX.length);
     const slash = rest.indexOf("/");
+    const name = rest.slice(slash + 1);
     const data = rest.slice(0, slash) === build.buildId
-      ? build.files.get(rest.slice(slash + 1))
+      ? build.files.get(name)
       : undefined;
     if (!data) return new Response("Not found", { status: 404 });
-    return new Response(data, {
-      headers: {
-        "content-type": "text/javascript; charset=utf-8",
-        // Content-addressed: a new build gets a new URL.
-        "cache-control": "public, max-age=31536000, immutable",
-      },
+    const headers: Record<string, string> = {
+      "content-type": "text/javascript; charset=utf-8",
+      // Content-addressed: a new build gets a new URL.
+      "cache-control": "public, max-age=31536000, immutable",
+      "vary": "accept-encoding",
+    };
+    if (!/\bgzip\b/i.test(acceptEncoding)) {
+      return new Response(data, { headers });
+    }
+    let gzipped = this.#gzipped.get(name);
+    if (!gzipped) {
+      gzipped = new Response(
+        new Blob([data]).stream().pipeThrough(new CompressionStream("gzip")),
+      ).bytes();
+      this.#gzipped.set(name, gzipped);
+    }
+    return new Response(await gzipped, {
+      headers: { ...headers, "content-encoding": "gzip" },
     });
   }
 }

@@ -200,7 +200,10 @@ export function createHandler(
     const url = new URL(req.url);
     const isRead = req.method === "GET" || req.method === "HEAD";
     if (isRead && url.pathname.startsWith(BUNDLE_PREFIX)) {
-      return await bundles.serve(url.pathname);
+      return await bundles.serve(
+        url.pathname,
+        req.headers.get("accept-encoding") ?? "",
+      );
     }
     if (isRead) {
       const file = await staticFiles.serve(req, url.pathname);

@@ -85,3 +85,36 @@ Deno.test("IslandBundles retries a failed build on the next request", async () =
   await assert.rejects(() => bundles.assets(), /deno bundle failed/);
   assert.equal(attempts, 2);
 });
+
+Deno.test("IslandBundles serves gzip to browsers that take it, the same bytes once inflated", async () => {
+  const code = new TextEncoder().encode(
+    "export const x = 1;\n".repeat(2000),
+  );
+  const bundles = new IslandBundles(() =>
+    Promise.resolve({
+      buildId: "b1",
+      boot: "boot.js",
+      islands: {},
+      files: new Map([["boot.js", code]]),
+    })
+  );
+  const plain = await bundles.serve("/_islands/b1/boot.js");
+  assert.equal(plain.headers.get("content-encoding"), null);
+  assert.deepEqual(new Uint8Array(await plain.arrayBuffer()), code);
+  const gzipped = await bundles.serve(
+    "/_islands/b1/boot.js",
+    "gzip, deflate, br",
+  );
+  assert.equal(gzipped.headers.get("content-encoding"), "gzip");
+  assert.equal(gzipped.headers.get("vary"), "accept-encoding");
+  const bytes = new Uint8Array(await gzipped.arrayBuffer());
+  assert.ok(bytes.length < code.length / 10, `${bytes.length} bytes`);
+  const inflated = await new Response(
+    new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")),
+  ).bytes();
+  assert.deepEqual(inflated, code);
+  assert.equal(
+    (await bundles.serve("/_islands/b2/boot.js", "gzip")).status,
+    404,
+  );
+});
