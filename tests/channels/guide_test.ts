@@ -144,3 +144,60 @@ Deno.test("GuideService keeps the last good guide when a refresh fails, and says
     await server.shutdown();
   }
 });
+
+Deno.test("the real server reads the playlist's x-tvg-url: cards, /api/guide, /health and /metrics", async () => {
+  const now = Date.now();
+  const stamp = (ms: number) =>
+    new Date(ms).toISOString().replace(/[-:T]/g, "").slice(0, 14) + " +0000";
+  const xml =
+    `<tv><channel id="Globo.br"><display-name>Globo</display-name></channel>
+    <programme start="${stamp(now - HOUR)}" stop="${
+      stamp(now + HOUR)
+    }" channel="Globo.br"><title>Novela &amp; cia</title><desc>&lt;b&gt;not bold&lt;/b&gt;</desc></programme>
+    <programme start="${stamp(now + HOUR)}" stop="${
+      stamp(now + 2 * HOUR)
+    }" channel="Globo.br"><title>Jornal</title></programme></tv>`;
+  const guideServer = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(xml),
+  );
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/channels.m3u`;
+  await Deno.writeTextFile(
+    file,
+    `#EXTM3U x-tvg-url="http://127.0.0.1:${guideServer.addr.port}/guide.xml"\n#EXTINF:-1 tvg-id="Globo.br",Globo\n/media/demo/master.m3u8\n`,
+  );
+  const { startTestServer } = await import("../helpers/server.ts");
+  const { eventually } = await import("../helpers/eventually.ts");
+  const server = await startTestServer({ channelsFile: file });
+  try {
+    await eventually(async () => {
+      const health = await (await fetch(`${server.url}/health`)).json();
+      assert.equal(health.guide?.programmes, 2);
+    }, 5000);
+    const health = await (await fetch(`${server.url}/health`)).json();
+    assert.deepEqual(
+      { sources: health.guide.sources, failing: health.guide.failing },
+      { sources: 1, failing: 0 },
+    );
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^redflix_epg_programmes 2$/m);
+    assert.match(metrics, /^redflix_epg_sources_failing 0$/m);
+    const api = await (await fetch(`${server.url}/api/guide/globo-br`)).json();
+    assert.deepEqual(api.programmes.map((p: { title: string }) => p.title), [
+      "Novela & cia",
+      "Jornal",
+    ]);
+    const home = await (await fetch(server.url)).text();
+    assert.match(home, /Novela &amp; cia/, "rendered as text");
+    assert.match(home, /Jornal/);
+    const watch = await (await fetch(`${server.url}/watch/globo-br`)).text();
+    assert.match(watch, /&lt;b(>|&gt;)not bold/, "untrusted text stays text");
+    assert.doesNotMatch(watch, /<b>not bold/);
+    assert.equal((await fetch(`${server.url}/api/guide/nope`)).status, 404);
+  } finally {
+    await server.close();
+    await guideServer.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
