@@ -32,7 +32,7 @@ export interface LiveEdge {
   distance: ReadonlySignal<number>;
   /** Seconds behind at which "Go live" shows. */
   behindAfter: ReadonlySignal<number>;
-  /** Jump to where the player aims at the edge. */
+  /** Jump to where the player aims at the edge, and play. */
   goLive(): void;
 }
 
@@ -70,6 +70,8 @@ export function useLiveEdge(
       const video = videoRef.current;
       if (player?.liveSyncPosition != null && video) {
         video.currentTime = player.liveSyncPosition;
+        // A viewer who paused and asks for live wants to watch it.
+        if (video.paused) video.play().catch(() => {});
       }
     },
   };

@@ -47,7 +47,7 @@ Deno.test("the real server serves pages, islands, static files and errors over H
         const category = await text(server, "/?category=Demo");
         assert.match(
           category.body,
-          /class="chip active" aria-current="page">Demo</,
+          /class="chip active" aria-current="page">Demo <span class="chip-count">3</,
         );
       },
     );
@@ -123,7 +123,9 @@ Deno.test("the real server serves pages, islands, static files and errors over H
           // A same-site page gets no allow-same-origin: it could lift its own sandbox.
           /<iframe class="embed" src="\/embed\/clock.html"[^>]*sandbox="allow-scripts allow-presentation"/,
         );
-        assert.doesNotMatch(body, /redflix-island/);
+        // No player: only the schedule island, which keeps "now" current.
+        assert.doesNotMatch(body, /data-island="Player"/);
+        assert.match(body, /data-island="Schedule"/);
       },
     );
 

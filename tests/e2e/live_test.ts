@@ -6,12 +6,16 @@ import {
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
 import { startTestServer } from "../helpers/server.ts";
+import { HLS_CONFIG } from "../../player/use_hls.ts";
 import {
   openViewer,
   readProbe,
   snapshot,
   waitForPlayback,
 } from "../helpers/viewer.ts";
+
+/** The demo's segment length (s). */
+const DEMO_SEGMENT_SECONDS = 2;
 
 /** Seconds between the playhead and the live edge, as the player shows it. */
 async function edgeDistance(
@@ -65,10 +69,14 @@ if (IN_LOOPBACK_NAMESPACE) {
       await t.step(
         "everyone stays within a few segments of the live edge and never stalls",
         async () => {
+          // hls.js's bound: it jumps back once this late (a busy machine
+          // starts players late, and they catch up at 1.1x).
+          const maxLatency = HLS_CONFIG.liveMaxLatencyDurationCount! *
+            DEMO_SEGMENT_SECONDS;
           for (const [i, page] of viewers.entries()) {
             const distance = await edgeDistance(page);
             assert.ok(
-              distance > 0 && distance <= 12,
+              distance > 0 && distance <= maxLatency,
               `viewer ${i + 1} is ${distance} s behind the edge`,
             );
             assert.equal(
@@ -87,8 +95,11 @@ if (IN_LOOPBACK_NAMESPACE) {
         "a viewer who falls behind is offered Go live, which returns to the edge",
         async () => {
           const page = viewers[0]!;
+          // Paused: a playing hls.js jumps back by itself once it is
+          // liveMaxLatencyDurationCount segments late, and the button goes.
           await page.evaluate(() => {
             const video = document.querySelector("video")!;
+            video.pause();
             video.currentTime = Math.max(0, video.currentTime - 8);
           });
           await page.waitForSelector(".live-status.behind .go-live", {
@@ -98,7 +109,12 @@ if (IN_LOOPBACK_NAMESPACE) {
           await page.waitForSelector(".live-status.at-edge", {
             timeout: 10_000,
           });
-          assert.ok(await edgeDistance(page) <= 10);
+          assert.ok(await edgeDistance(page) <= 12);
+          assert.equal(
+            await page.evaluate(() => document.querySelector("video")!.paused),
+            false,
+            "Go live plays",
+          );
         },
       );
     } finally {
