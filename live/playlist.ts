@@ -11,7 +11,7 @@ import type { MediaPlaylist } from "./hls.ts";
 export interface LiveOptions {
   /** Segments in the sliding window. */
   windowSize?: number;
-  /** When the loop started (ms since the Unix epoch); the same on every instance. */
+  /** When the loop started (ms since the Unix epoch; {@linkcode DEFAULT_LIVE_EPOCH_MS} by default); the same on every instance. */
   epochMs?: number;
   /** Turns a VOD segment URI into the URI the live playlist lists. */
   segmentUri?: (uri: string) => string;
@@ -25,8 +25,19 @@ export interface LivePosition {
   lastSequence: number;
 }
 
-/** Defaults: six segments (12 s of the 2 s demo) since the Unix epoch. */
+/** Defaults: six segments (12 s of the 2 s demo). */
 export const DEFAULT_LIVE_WINDOW = 6;
+
+/**
+ * When every simulated channel's loop started, unless told otherwise: a
+ * fixed recent date, the same on every instance. Counting loops from the
+ * Unix epoch gave discontinuity sequence numbers near 20 million, and
+ * hls.js keeps a sparse array indexed by them that it walks on every
+ * playlist reload: a third of each live player's CPU went there, and live
+ * players on a busy machine stalled for it. From this date the numbers
+ * stay in the tens of thousands for years.
+ */
+export const DEFAULT_LIVE_EPOCH_MS = Date.UTC(2026, 10, 1);
 
 /**
  * Which segments are live at `nowMs`: those whose end time has passed,
@@ -43,7 +54,10 @@ export function livePosition(
     (sum, segment) => sum + segment.durationMs,
     0,
   );
-  const elapsed = Math.max(0, Math.floor(nowMs - (options.epochMs ?? 0)));
+  const elapsed = Math.max(
+    0,
+    Math.floor(nowMs - (options.epochMs ?? DEFAULT_LIVE_EPOCH_MS)),
+  );
   const loops = Math.floor(elapsed / loopMs);
   let inLoop = elapsed - loops * loopMs;
   let completed = loops * count;
