@@ -103,12 +103,11 @@ export const DEFAULT_CORE_TUNING: CoreTuning = {
  * so the time windows shrink to what exists (measured with `deno task swarm`).
  */
 export const DEFAULT_LIVE_CORE_TUNING: CoreTuning = {
-  // P2P players sit 4 segments (8 s) behind the edge. A new segment is
-  // fetched over HTTP by someone only once it enters the paced high-demand
-  // window; until then random early HTTP fetches (5 s window) seed it and
-  // peers share it.
+  // One player per neighbourhood brings each new segment in at once; the
+  // others sit two segments further back and ask peers for it in turns
+  // (player/live_role.ts sets their P2P windows). Random early HTTP fetches
+  // (5 s window) still seed a segment nobody brought.
   httpDownloadTimeWindow: 5,
-  p2pDownloadTimeWindow: 12,
   simultaneousP2PDownloads: 3,
 };
 

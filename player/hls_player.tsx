@@ -64,6 +64,8 @@ export function HlsPlayer(
     stats,
     p2pStatus,
     p2pEnabled: choice.enabled,
+    // Read once the player runs: the policy's hook comes next.
+    uploads: () => upload.decision.value.upload,
   });
   const live = useLiveEdge(session.hls, videoRef, session);
   const upload = useUploadPolicy(

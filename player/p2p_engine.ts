@@ -10,29 +10,8 @@ import type { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
 import type { ReportedP2PStatus } from "../analytics/report.ts";
 import type { CoreTuning, PlayerP2PConfig } from "../p2p/config.ts";
 import type { P2PStats } from "../p2p/stats.ts";
-import { digestHex } from "../utils/hex.ts";
+import { type P2PDebugLog, record } from "./debug_log.ts";
 import { highDemandWindow } from "./p2p_pacing.ts";
-
-/** What `?debug=p2p` records on `window.__redflixP2P` (for tests and support). */
-export interface P2PDebugLog {
-  /** Every stats-relevant engine event, in order. */
-  events: Array<
-    {
-      type: string;
-      bytes?: number;
-      source?: string;
-      peerId?: string;
-      /** The high-demand window set by pacing (`type: "window"`). */
-      seconds?: number;
-      /** The segment (`segmentStart`, `segmentLoaded`, `segmentAbort`, `segmentError`). */
-      url?: string;
-      /** ms since the page started. */
-      at?: number;
-    }
-  >;
-  /** SHA-256 (hex) of each segment received from a peer. */
-  p2pSegments: Array<{ url: string; sha256: string }>;
-}
 
 /** The tracker URL: the configured one, else this site's `/tracker/ws`. */
 export function trackerUrl(config: PlayerP2PConfig, channelId: string): string {
@@ -63,10 +42,8 @@ export async function channelViewers(channelId: string): Promise<number> {
 export interface ViewerContext {
   /** The channel's id. */
   channelId: string;
-  /** Other viewers already watching (0: nobody to wait for, plain HTTP until a peer comes). */
-  viewers: number;
-  /** The viewer's P2P switch. */
-  p2pEnabled: boolean;
+  /** Its peer id's prefix (see live_role.ts); p2p-media-loader's own by default. */
+  peerIdPrefix?: string;
   /** `navigator.deviceMemory`, where the browser tells. */
   deviceMemoryGiB?: number;
 }
@@ -87,7 +64,11 @@ export function segmentCacheMiB(
   return undefined;
 }
 
-/** The p2p-media-loader core options of one viewer. */
+/**
+ * The p2p-media-loader core options of one viewer. P2P starts disabled:
+ * the first segments come through hls.js's own loader, exactly as without
+ * P2P, and {@linkcode joinSwarmAfterFirstFrame} turns it on.
+ */
 export function coreOptions(
   p2p: PlayerP2PConfig,
   viewer: ViewerContext,
@@ -95,10 +76,10 @@ export function coreOptions(
   const cache = segmentCacheMiB(viewer.deviceMemoryGiB);
   return {
     ...(cache ? { segmentMemoryStorageLimit: cache } : {}),
-    // The high-demand window starts as pacing would set it (see p2p_pacing.ts).
+    // As pacing sets it with nobody to wait for (see p2p_pacing.ts).
     highDemandTimeWindow: highDemandWindow({
       peers: 0,
-      awaitingFirstPeer: viewer.viewers > 0,
+      awaitingFirstPeer: false,
     }),
     ...p2p.core,
     announceTrackers: [trackerUrl(p2p, viewer.channelId)],
@@ -109,8 +90,54 @@ export function coreOptions(
     },
     // One swarm per channel, whatever the host or rendition URLs.
     swarmId: `redflix:${viewer.channelId}`,
-    isP2PDisabled: !viewer.p2pEnabled,
+    isP2PDisabled: true,
+    ...(viewer.peerIdPrefix
+      ? { trackerClientVersionPrefix: viewer.peerIdPrefix }
+      : {}),
   };
+}
+
+/** A viewer joins its swarm at the latest this long after hls.js started (ms), first frame or not. */
+export const JOIN_DEADLINE_MS = 8000;
+
+/** What {@linkcode joinSwarmAfterFirstFrame} waits for and calls. */
+export interface SwarmJoin {
+  /** Whether P2P can run here (relay-only: the relay answered). */
+  relay: Promise<boolean>;
+  /** Viewers of the channel when this one came. */
+  viewers: Promise<number>;
+  /** True once the player is gone. */
+  disposed(): boolean;
+  /** Join: `channelHadViewers` when someone was already watching. */
+  join(channelHadViewers: boolean): void;
+  /** P2P cannot run: the relay is out of reach. */
+  unreachable(): void;
+}
+
+/**
+ * Join the swarm once `video` shows its first frame (or after
+ * {@linkcode JOIN_DEADLINE_MS}): start-up never waits on the tracker, the
+ * relay or a peer connection, and the WebRTC set-up does not compete with
+ * the first segment for the line or the CPU.
+ */
+export function joinSwarmAfterFirstFrame(
+  video: HTMLVideoElement,
+  swarm: SwarmJoin,
+): void {
+  const firstFrame = new Promise<void>((resolve) => {
+    const deadline = setTimeout(resolve, JOIN_DEADLINE_MS);
+    video.addEventListener("playing", () => {
+      clearTimeout(deadline);
+      resolve();
+    }, { once: true });
+  });
+  Promise.all([swarm.relay, swarm.viewers, firstFrame]).then(
+    ([relayOk, viewers]) => {
+      if (swarm.disposed()) return;
+      if (relayOk) swarm.join(viewers > 0);
+      else swarm.unreachable();
+    },
+  );
 }
 
 /**
@@ -139,27 +166,6 @@ export async function relayReachable(
   }
 }
 
-/**
- * The `?debug=p2p` log (published on `window.__redflixP2P`), or `undefined`
- * when the page did not ask for it.
- */
-export function debugLog(): P2PDebugLog | undefined {
-  if (new URL(location.href).searchParams.get("debug") !== "p2p") {
-    return undefined;
-  }
-  const log: P2PDebugLog = { events: [], p2pSegments: [] };
-  (globalThis as { __redflixP2P?: P2PDebugLog }).__redflixP2P = log;
-  return log;
-}
-
-/** A `validateP2PSegment` that records each peer segment's SHA-256 in `log`. */
-export function recordPeerSegments(log: P2PDebugLog) {
-  return async (url: string, _range: unknown, data: ArrayBuffer) => {
-    log.p2pSegments.push({ url, sha256: await digestHex(data) });
-    return true;
-  };
-}
-
 /** What engine events update. */
 export interface EngineWatch {
   /** The viewer's statistics. */
@@ -175,19 +181,17 @@ export interface EngineWatch {
 /** Feed an engine's events into the statistics, the status and the debug log. */
 export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
   const { stats, status, p2pEnabled, log } = watch;
-  const record = (event: P2PDebugLog["events"][number]) =>
-    log?.events.push({ ...event, at: Math.round(performance.now()) });
   engine.addEventListener("onChunkDownloaded", (bytes, source, peerId) => {
     stats.chunkDownloaded(bytes, source);
-    record({ type: "chunkDownloaded", bytes, source, peerId });
+    record(log, { type: "chunkDownloaded", bytes, source, peerId });
   });
   engine.addEventListener("onChunkUploaded", (bytes, peerId) => {
     stats.chunkUploaded(bytes);
-    record({ type: "chunkUploaded", bytes, peerId });
+    record(log, { type: "chunkUploaded", bytes, peerId });
   });
   engine.addEventListener("onSegmentLoaded", (details) => {
     stats.segmentLoaded(details.downloadSource);
-    record({
+    record(log, {
       type: "segmentLoaded",
       bytes: details.bytesLength,
       source: details.downloadSource,
@@ -200,7 +204,7 @@ export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
     engine.addEventListener(
       "onSegmentStart",
       ({ segment, downloadSource, peerId }) =>
-        record({
+        record(log, {
           type: "segmentStart",
           url: segment.url,
           source: downloadSource,
@@ -210,7 +214,7 @@ export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
     engine.addEventListener(
       "onSegmentAbort",
       ({ segment, downloadSource, peerId }) =>
-        record({
+        record(log, {
           type: "segmentAbort",
           url: segment.url,
           source: downloadSource,
@@ -220,7 +224,7 @@ export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
     engine.addEventListener(
       "onSegmentError",
       ({ segment, downloadSource, peerId }) =>
-        record({
+        record(log, {
           type: "segmentError",
           url: segment.url,
           source: downloadSource,
@@ -231,14 +235,14 @@ export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
   engine.addEventListener("onPeerConnect", ({ peerId }) => {
     stats.peerConnected(peerId);
     if (p2pEnabled.value) status.value = "active";
-    record({ type: "peerConnect", peerId });
+    record(log, { type: "peerConnect", peerId });
   });
   engine.addEventListener("onPeerClose", ({ peerId }) => {
     stats.peerClosed(peerId);
     if (stats.peers.value.length === 0 && status.value === "active") {
       status.value = "waiting";
     }
-    record({ type: "peerClose", peerId });
+    record(log, { type: "peerClose", peerId });
   });
   const trackerTrouble = () => {
     if (stats.peers.value.length === 0 && p2pEnabled.value) {

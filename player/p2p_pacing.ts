@@ -21,6 +21,8 @@ export interface PacingInputs {
   awaitingFirstPeer: boolean;
   /** Seconds an HTTP segment fetch takes here (smoothed), if measured yet. */
   httpFetchSeconds?: number;
+  /** This live player brings new segments into the swarm (see live_role.ts). */
+  edge?: boolean;
 }
 
 /**
@@ -37,8 +39,13 @@ export const MIN_WINDOW_S = 1;
 export const MAX_WINDOW_S = 15;
 /** Without peers, everything the player asks for is fetched at once, as plain HTTP would (seconds). */
 export const NO_PEERS_WINDOW_S = 60;
-/** A joiner keeps the narrow window this long for its first peer (ms); then HTTP until one connects. */
-export const FIRST_PEER_GRACE_MS = 4000;
+/**
+ * A joiner keeps the narrow window this long for its first peer (ms), then
+ * plays HTTP until one connects. Measured in the lab: a first peer
+ * connection takes 3–5 s through a TURN relay (tracker, offers, ICE, DTLS,
+ * SCTP); 4 s sent joiners that missed it to fetch a minute ahead over HTTP.
+ */
+export const FIRST_PEER_GRACE_MS = 8000;
 /** Before a fetch was measured, assume one takes this long (seconds). */
 export const UNMEASURED_FETCH_S = 0.5;
 
@@ -49,9 +56,11 @@ export const UNMEASURED_FETCH_S = 0.5;
  * ```ts
  * highDemandWindow({ peers: 2, awaitingFirstPeer: false, httpFetchSeconds: 0.3 }); // 2.6
  * highDemandWindow({ peers: 0, awaitingFirstPeer: false }); // 60: plain HTTP
+ * highDemandWindow({ peers: 3, awaitingFirstPeer: false, edge: true }); // 60: the live edge player
  * ```
  */
 export function highDemandWindow(inputs: PacingInputs): number {
+  if (inputs.edge) return NO_PEERS_WINDOW_S;
   if (inputs.peers === 0 && !inputs.awaitingFirstPeer) return NO_PEERS_WINDOW_S;
   const fetch = inputs.httpFetchSeconds ?? UNMEASURED_FETCH_S;
   const window = MARGIN_S + SAFETY_FACTOR * fetch;
@@ -89,6 +98,8 @@ export interface PacingSources {
   channelHadViewers: boolean;
   /** The operator's fixed window for what plays now (`P2P_CORE_OPTIONS`), if any: then no pacing. */
   fixedWindow(): number | undefined;
+  /** Whether this live player holds the edge role now (fetches new segments over HTTP at once). */
+  edge?(): boolean;
   /** Called with each new window (for the debug log and tests). */
   onWindow?(seconds: number): void;
 }
@@ -112,6 +123,7 @@ export function startPacing(
       awaitingFirstPeer: sources.channelHadViewers &&
         performance.now() - started < FIRST_PEER_GRACE_MS,
       httpFetchSeconds: fetchSeconds,
+      edge: sources.edge?.(),
     });
     if (window === applied) return;
     applied = window;

@@ -12,6 +12,7 @@ import type Hls from "hls.js";
 import type {
   ErrorData,
   FragLoadedData,
+  FragLoadingData,
   HlsConfig,
   LevelLoadedData,
   LevelSwitchedData,
@@ -24,13 +25,25 @@ import { levelLabel, type QualityOption, qualityOptions } from "./levels.ts";
 import {
   channelViewers,
   coreOptions,
-  debugLog,
-  recordPeerSegments,
+  joinSwarmAfterFirstFrame,
   relayReachable,
   watchEngine,
 } from "./p2p_engine.ts";
+import {
+  debugLog,
+  record,
+  recordHlsEvents,
+  recordPeerSegments,
+} from "./debug_log.ts";
 import type { Playback } from "./use_playback.ts";
 import { startPacing } from "./p2p_pacing.ts";
+import {
+  BACK_SYNC_SEGMENTS,
+  EDGE_SYNC_SEGMENTS,
+  liveP2PWindow,
+  liveRank,
+  peerIdPrefix,
+} from "./live_role.ts";
 
 /**
  * hls.js settings of every player. Live: play 3 segments behind the edge,
@@ -39,7 +52,7 @@ import { startPacing } from "./p2p_pacing.ts";
 export const HLS_CONFIG: Partial<HlsConfig> = {
   enableWorker: true,
   lowLatencyMode: false,
-  liveSyncDurationCount: 3,
+  liveSyncDurationCount: EDGE_SYNC_SEGMENTS,
   liveMaxLatencyDurationCount: 8,
   maxLiveSyncPlaybackRate: 1.1,
 };
@@ -47,15 +60,22 @@ export const HLS_CONFIG: Partial<HlsConfig> = {
 /** How long the relay probe of relay-only mode may take (ms). */
 export const RELAY_PROBE_MS = 4000;
 
-/** Segments behind the edge the player aims at (`liveSyncDurationCount`). */
-export const LIVE_SYNC_SEGMENTS = 3;
+/** Segments behind the edge a player without P2P aims at (`liveSyncDurationCount`). */
+export const LIVE_SYNC_SEGMENTS = EDGE_SYNC_SEGMENTS;
 
 /**
- * Segments behind the edge a P2P player aims at: one more than plain HTTP,
- * so a new segment has a segment's time more to travel between peers
- * before it must come from the origin (measured in the lab: docs/performance.md).
+ * What P2P players change in {@linkcode HLS_CONFIG}: a buffer of their
+ * own. p2p-media-loader would otherwise shrink hls.js's buffer to its
+ * high-demand window (a few seconds); peers' segments then wait in its
+ * cache instead of the player's buffer, and any hiccup stalls. Only
+ * segments inside the high-demand window ever go to HTTP, so a longer
+ * buffer costs the origin nothing. The live aim follows the player's role
+ * (live_role.ts).
  */
-export const P2P_LIVE_SYNC_SEGMENTS = LIVE_SYNC_SEGMENTS + 1;
+export const P2P_HLS_CONFIG: Partial<HlsConfig> = {
+  maxBufferLength: 30,
+  maxMaxBufferLength: 30,
+};
 
 /** What {@linkcode useHls} needs. */
 export interface HlsOptions {
@@ -75,6 +95,8 @@ export interface HlsOptions {
   p2pStatus: Signal<ReportedP2PStatus>;
   /** The viewer's P2P switch. */
   p2pEnabled: Signal<boolean>;
+  /** Whether the viewer uploads to peers now (the upload policy). */
+  uploads(): boolean;
 }
 
 /** The running player. */
@@ -122,30 +144,25 @@ export function useHls(
     async function start(video: HTMLVideoElement) {
       webrtc.value = typeof RTCPeerConnection === "function";
       const canP2P = p2p.enabled && webrtc.value;
-      // Relay-only: check the relay first (in parallel with loading hls.js).
+      // Start-up waits only for the code: the relay probe and the viewer
+      // count run alongside, and P2P joins in after the first frame.
       const relay = canP2P && p2p.relayOnly
         ? relayReachable(p2p.iceServers, RELAY_PROBE_MS)
-        : Promise.resolve(true);
-      // Everything start-up waits for, at once: on a 60 ms line each serial
-      // fetch costs the viewer a visible moment.
-      const [{ default: HlsClass }, relayOk, viewers, p2pLoaded] = await Promise
-        .all([
-          import("hls.js"),
-          relay,
-          canP2P ? channelViewers(channelId) : 0,
-          canP2P ? import("p2p-media-loader-hlsjs") : undefined,
-        ]);
-      const wantP2P = canP2P && relayOk;
-      const p2pModule = wantP2P ? p2pLoaded : undefined;
+        : Promise.resolve(canP2P);
+      // The viewer count comes back while the code loads (it sets the live aim).
+      const [{ default: HlsClass }, p2pModule, viewers] = await Promise.all([
+        import("hls.js"),
+        canP2P ? import("p2p-media-loader-hlsjs") : undefined,
+        canP2P ? channelViewers(channelId) : 0,
+      ]);
       if (disposed) return;
       if (!p2p.enabled) p2pStatus.value = "operator";
       else if (!webrtc.value) p2pStatus.value = "webrtc";
-      else if (!relayOk) p2pStatus.value = "turn";
       if (!HlsClass.isSupported()) {
         if (video.canPlayType("application/vnd.apple.mpegurl")) {
           video.src = src; // Safari and iOS play HLS natively, without P2P
           bytesKnown.current = false;
-          if (wantP2P) p2pStatus.value = "native";
+          if (canP2P) p2pStatus.value = "native";
           video.play().catch(() => {});
         } else {
           playback.status.value = "unsupported";
@@ -153,19 +170,23 @@ export function useHls(
         return;
       }
       isLive.value = false;
+      const log = debugLog();
       let hls: Hls;
       if (p2pModule) {
         const HlsWithP2P = p2pModule.HlsJsP2PEngine.injectMixin(HlsClass);
-        const log = debugLog();
+        const ownPrefix = peerIdPrefix(Date.now(), options.uploads());
         hls = new HlsWithP2P({
           ...HLS_CONFIG,
-          liveSyncDurationCount: P2P_LIVE_SYNC_SEGMENTS,
+          ...P2P_HLS_CONFIG,
+          // A first viewer will bring segments in; a joiner plays further back.
+          liveSyncDurationCount: viewers > 0
+            ? BACK_SYNC_SEGMENTS
+            : EDGE_SYNC_SEGMENTS,
           p2p: {
             core: {
               ...coreOptions(p2p, {
                 channelId,
-                viewers,
-                p2pEnabled: p2pEnabled.value,
+                peerIdPrefix: ownPrefix,
                 deviceMemoryGiB: (navigator as { deviceMemory?: number })
                   .deviceMemory,
               }),
@@ -179,25 +200,97 @@ export function useHls(
                 p2pEnabled,
                 log,
               });
-              stopPacing = startPacing(created.p2pEngine, {
-                peers: () => stats.peers.value.length,
-                channelHadViewers: viewers > 0,
-                fixedWindow: () =>
-                  (isLive.value
-                    ? p2p.liveCore.highDemandTimeWindow
-                    : undefined) ??
-                    p2p.core.highDemandTimeWindow,
-                onWindow: (seconds) =>
-                  log?.events.push({
-                    type: "window",
-                    seconds,
-                    at: Math.round(performance.now()),
-                  }),
-              });
             },
           },
         });
+        const engine = engineRef.current!;
         p2pStatus.value = p2pEnabled.value ? "waiting" : "viewer";
+        // Segments the engine does not handle (P2P not started yet, turned
+        // off, or paused) come through hls.js's own loader: count them here.
+        const bypassed = new WeakSet<object>();
+        hls.on(
+          HlsClass.Events.FRAG_LOADING,
+          (_event: string, data: FragLoadingData) => {
+            if (engine.getConfig().core.mainStream.isP2PDisabled) {
+              bypassed.add(data.frag);
+            }
+          },
+        );
+        hls.on(
+          HlsClass.Events.FRAG_LOADED,
+          (_event: string, data: FragLoadedData) => {
+            if (!bypassed.has(data.frag)) return;
+            bypassed.delete(data.frag);
+            const bytes = data.frag.stats.loaded;
+            stats.chunkDownloaded(bytes, "http");
+            stats.segmentLoaded("http");
+            record(log, { type: "chunkDownloaded", bytes, source: "http" });
+          },
+        );
+        // Live only: this player's rank among its peers (0: it brings new
+        // segments into the swarm); a joiner plays back until it meets its
+        // peers (its elders are there).
+        const rank = () => {
+          const uploads = options.uploads() &&
+            !engine.getConfig().core.mainStream.isP2PUploadDisabled;
+          const place = stats.peers.value.length === 0
+            ? (viewers === 0 ? 0 : 1)
+            : liveRank(ownPrefix, stats.peers.value);
+          // Only a player that uploads now brings segments in for others.
+          return place === 0 && !uploads ? 1 : place;
+        };
+        let appliedP2PWindow: number | undefined;
+        const followRole = () => {
+          if (!isLive.value) return false;
+          const place = rank();
+          const aim = place === 0 ? EDGE_SYNC_SEGMENTS : BACK_SYNC_SEGMENTS;
+          if (hls.config.liveSyncDurationCount !== aim) {
+            // hls.js catches up to a nearer aim (at up to 1.1x); a player
+            // that steps back keeps its place and, being ahead, still
+            // fetches what nobody has yet.
+            hls.config.liveSyncDurationCount = aim;
+            record(log, { type: place === 0 ? "edgeRole" : "backRole" });
+          }
+          const p2pWindow = place === 0 || !targetDuration.value
+            ? undefined
+            : liveP2PWindow(place, targetDuration.value);
+          if (
+            p2pWindow !== undefined && p2pWindow !== appliedP2PWindow &&
+            p2p.liveCore.p2pDownloadTimeWindow === undefined
+          ) {
+            appliedP2PWindow = p2pWindow;
+            engine.applyDynamicConfig({
+              core: { p2pDownloadTimeWindow: p2pWindow },
+            });
+            record(log, { type: "p2pWindow", seconds: p2pWindow });
+          }
+          return place === 0;
+        };
+        joinSwarmAfterFirstFrame(video, {
+          relay,
+          viewers: Promise.resolve(viewers),
+          disposed: () => disposed,
+          join: (channelHadViewers) => {
+            if (p2pEnabled.value) {
+              engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
+            }
+            stopPacing = startPacing(engine, {
+              peers: () => stats.peers.value.length,
+              channelHadViewers,
+              fixedWindow: () =>
+                (isLive.value
+                  ? p2p.liveCore.highDemandTimeWindow
+                  : undefined) ??
+                  p2p.core.highDemandTimeWindow,
+              edge: followRole,
+              onWindow: (seconds) => record(log, { type: "window", seconds }),
+            });
+            record(log, { type: "p2pJoined" });
+          },
+          unreachable: () => {
+            p2pStatus.value = "turn";
+          },
+        });
       } else {
         hls = new HlsClass(HLS_CONFIG);
         // Without the P2P engine every byte comes over HTTP: count it from hls.js.
@@ -210,6 +303,7 @@ export function useHls(
         );
       }
       hlsRef.current = hls;
+      if (log) recordHlsEvents(hls, HlsClass.Events, log);
       let mediaRecoveries = 0;
       hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
         levels.value = qualityOptions(hls.levels);

@@ -31,7 +31,7 @@ if (IN_LOOPBACK_NAMESPACE) {
           media,
           viewers: 3,
           staggerSeconds: 3,
-          watchSeconds: 20,
+          watchSeconds: 30,
           churn: false,
           p2p: true,
           p2pConfig: p2pConfigFromEnv(() => undefined),
@@ -40,7 +40,7 @@ if (IN_LOOPBACK_NAMESPACE) {
         for (const [i, viewer] of run.viewers.entries()) {
           assert.ok(viewer.ttffMs !== null, `viewer ${i + 1} started`);
           assert.ok(
-            viewer.playedSeconds >= 15,
+            viewer.playedSeconds >= 25,
             `viewer ${i + 1} played ${viewer.playedSeconds} s`,
           );
         }

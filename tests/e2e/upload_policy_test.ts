@@ -118,6 +118,15 @@ if (IN_LOOPBACK_NAMESPACE) {
         await t.step("switched to Wi-Fi: it starts uploading", async () => {
           await setDevice(phone, { type: "wifi" });
           assert.equal(await uploadReason(phone), "unmetered");
+          // On a live channel the desktop brings new segments in (it was
+          // the first to upload) and takes nothing from peers; a later
+          // viewer asks both of them.
+          const later = await openViewer(
+            await browser.newContext(),
+            server.url,
+            "ao-vivo",
+          );
+          await waitForPlayback(later, 1);
           await eventually(async () => {
             assert.ok((await snapshot(phone)).panel.uploadedBytes > 0);
           }, 60_000);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { P2PDebugLog } from "../../player/p2p_engine.ts";
+import type { P2PDebugLog } from "../../player/debug_log.ts";
 import { digestHex } from "../../utils/hex.ts";
 
 /** What a viewer's panel and debug log say at one instant. */

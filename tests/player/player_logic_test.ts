@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { qualityOptions } from "../../player/levels.ts";
 import { coreOptions, segmentCacheMiB } from "../../player/p2p_engine.ts";
-import {
-  highDemandWindow,
-  NO_PEERS_WINDOW_S,
-} from "../../player/p2p_pacing.ts";
+import { NO_PEERS_WINDOW_S } from "../../player/p2p_pacing.ts";
 import { behindAfter, edgeDistance } from "../../player/use_live_edge.ts";
 import { buildReport } from "../../player/use_stats_report.ts";
 import { p2pConfigFromEnv } from "../../p2p/config.ts";
@@ -24,45 +21,37 @@ Deno.test("qualityOptions() lists renditions highest first, named by height or b
   );
 });
 
-Deno.test("coreOptions(): one swarm per channel; a first viewer plays HTTP at once, a joiner starts with the narrow window", () => {
+Deno.test("coreOptions(): one swarm per channel; P2P starts off, with the window of a viewer alone", () => {
   const p2p = {
     ...p2pConfigFromEnv(() => undefined),
     trackerUrl: "wss://tracker.example/ws",
     iceServers: [],
   };
-  const first = coreOptions(p2p, {
-    channelId: "demo",
-    viewers: 0,
-    p2pEnabled: true,
-  });
-  assert.equal(first.highDemandTimeWindow, NO_PEERS_WINDOW_S);
-  assert.equal(first.swarmId, "redflix:demo");
-  assert.deepEqual(first.announceTrackers, [
+  const options = coreOptions(p2p, { channelId: "demo" });
+  assert.equal(options.highDemandTimeWindow, NO_PEERS_WINDOW_S);
+  assert.equal(options.swarmId, "redflix:demo");
+  assert.deepEqual(options.announceTrackers, [
     "wss://tracker.example/ws?channel=demo",
   ]);
-  assert.equal(first.isP2PDisabled, false);
-  assert.deepEqual(first.rtcConfig, {
+  assert.equal(
+    options.isP2PDisabled,
+    true,
+    "the first segments come as without P2P; the player joins after the first frame",
+  );
+  assert.deepEqual(options.rtcConfig, {
     iceServers: [],
     iceTransportPolicy: "all",
   });
-  const joiner = coreOptions({ ...p2p, relayOnly: true }, {
+  const relayOnly = coreOptions({ ...p2p, relayOnly: true }, {
     channelId: "demo",
-    viewers: 3,
-    p2pEnabled: false,
   });
-  assert.equal(
-    joiner.highDemandTimeWindow,
-    highDemandWindow({ peers: 0, awaitingFirstPeer: true }),
-  );
-  assert.ok((joiner.highDemandTimeWindow ?? 0) < NO_PEERS_WINDOW_S);
-  assert.equal(joiner.isP2PDisabled, true, "the viewer's switch");
-  assert.deepEqual(joiner.rtcConfig, {
+  assert.deepEqual(relayOnly.rtcConfig, {
     iceServers: [],
     iceTransportPolicy: "relay",
   });
   const tuned = coreOptions(
     { ...p2p, core: { ...p2p.core, highDemandTimeWindow: 20 } },
-    { channelId: "demo", viewers: 3, p2pEnabled: true },
+    { channelId: "demo" },
   );
   assert.equal(tuned.highDemandTimeWindow, 20, "an operator's value wins");
 });
@@ -78,16 +67,11 @@ Deno.test("segmentCacheMiB(): small phones keep a small segment cache; others ke
     trackerUrl: "wss://tracker.example/ws",
     iceServers: [],
   };
-  const phone = coreOptions(p2p, {
-    channelId: "demo",
-    viewers: 0,
-    p2pEnabled: true,
-    deviceMemoryGiB: 2,
-  });
+  const phone = coreOptions(p2p, { channelId: "demo", deviceMemoryGiB: 2 });
   assert.equal(phone.segmentMemoryStorageLimit, 128);
   const tuned = coreOptions(
     { ...p2p, core: { ...p2p.core, segmentMemoryStorageLimit: 512 } },
-    { channelId: "demo", viewers: 0, p2pEnabled: true, deviceMemoryGiB: 2 },
+    { channelId: "demo", deviceMemoryGiB: 2 },
   );
   assert.equal(
     tuned.segmentMemoryStorageLimit,
