@@ -134,16 +134,21 @@ async function run(options: Options): Promise<void> {
         p2pConfig,
         instances: options.instances,
       };
-      const http = await runScenario(browser, { ...scenario, p2p: false });
-      const p2p = await runScenario(browser, {
+      const trace = options.trace !== undefined;
+      const http = await runScenario(browser, {
         ...scenario,
-        p2p: true,
-        trace: options.trace !== undefined,
+        p2p: false,
+        trace,
       });
+      const p2p = await runScenario(browser, { ...scenario, p2p: true, trace });
       if (options.trace) {
         await Deno.writeTextFile(
           options.trace.replace(/(\.json)?$/, `.${kind}.json`),
-          JSON.stringify({ viewers: p2p.viewers, traces: p2p.traces }),
+          JSON.stringify({
+            viewers: p2p.viewers,
+            traces: p2p.traces,
+            http: { viewers: http.viewers, traces: http.traces },
+          }),
         );
       }
       results[kind] = {

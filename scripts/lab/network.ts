@@ -62,7 +62,8 @@ export async function startLabNetwork(
   config: LabNetworkConfig,
 ): Promise<LabNetwork> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname],
+    // --unstable-net: Deno.listenDatagram (see access_proxy.ts).
+    args: ["run", "-A", "--unstable-net", new URL(import.meta.url).pathname],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

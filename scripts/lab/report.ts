@@ -6,6 +6,7 @@
  * @module
  */
 import type { RunOutcome, ViewerOutcome } from "./scenario.ts";
+import { MACHINE_BOUND_LOAD } from "./cpu_load.ts";
 
 /** A run's totals. */
 export interface RunTotals {
@@ -37,6 +38,8 @@ export interface RunTotals {
   meanKbps: number;
   /** Rendition switches, all viewers. */
   switches: number;
+  /** Mean share of the machine's CPU in use (0–1). */
+  cpuLoad: number;
 }
 
 /** P2P against HTTP-only, same profile and scenario. */
@@ -87,6 +90,7 @@ export function totals(run: RunOutcome): RunTotals {
     stallSeconds: sum((v) => v.stallSeconds),
     meanKbps: played ? sum((v) => v.meanKbps * v.playedSeconds) / played : 0,
     switches: sum((v) => v.switches),
+    cpuLoad: run.cpuLoad,
   };
 }
 
@@ -228,6 +232,14 @@ export function comparisonTable(c: Comparison): string {
       `× ${c.bitrateRatio.toFixed(2)}`,
     ),
     line("rendition switches", String(p2p.switches), String(http.switches), ""),
+    line(
+      "machine CPU in use",
+      `${pct(p2p.cpuLoad)}${p2p.cpuLoad > MACHINE_BOUND_LOAD ? " ⚠" : ""}`,
+      `${pct(http.cpuLoad)}${http.cpuLoad > MACHINE_BOUND_LOAD ? " ⚠" : ""}`,
+      p2p.cpuLoad > MACHINE_BOUND_LOAD || http.cpuLoad > MACHINE_BOUND_LOAD
+        ? "⚠ bound by this machine"
+        : "",
+    ),
   ].join("\n");
 }
 

@@ -16,6 +16,7 @@ import { type LabNetwork, startLabNetwork, viewerAddress } from "./network.ts";
 import type { AccessCounters } from "./access_proxy.ts";
 import { type LabOrigin, type OriginCounts, startLabOrigin } from "./origin.ts";
 import type { NetworkProfile } from "./profiles.ts";
+import { measureCpuLoad } from "./cpu_load.ts";
 import {
   type PlaybackFigures,
   playbackProbe,
@@ -71,6 +72,8 @@ export interface RunOutcome {
   traces?: unknown[][];
   /** Seconds the run took. */
   seconds: number;
+  /** Mean share of the machine's CPU in use during the run (0–1). */
+  cpuLoad: number;
 }
 
 /** The lab channels' ids. */
@@ -118,6 +121,7 @@ export async function runScenario(
   options: ScenarioOptions,
 ): Promise<RunOutcome> {
   const started = performance.now();
+  const cpuLoad = measureCpuLoad();
   const dir = await Deno.makeTempDir({ prefix: "redflix-lab-" });
   const shaped = options.profile.access(0) !== undefined;
   const secret = crypto.randomUUID();
@@ -258,12 +262,17 @@ export async function runScenario(
           crashed.has(i) || !page ? [] : page.evaluate(() => {
             const scope = globalThis as {
               __redflixP2P?: { events: Array<{ type: string }> };
-              __lab?: { samples: number[][] };
+              __lab?: { samples: number[][]; rtc?: Array<{ made: number }> };
             };
             return [
               ...(scope.__redflixP2P?.events ?? []).filter((e) =>
                 !e.type.startsWith("chunk")
               ),
+              ...(scope.__lab?.rtc ?? []).map((entry) => ({
+                type: "rtc",
+                at: entry.made,
+                ...entry,
+              })),
               ...(scope.__lab?.samples ?? []).map(([at, time, ahead]) => ({
                 type: "buffer",
                 at,
@@ -281,6 +290,7 @@ export async function runScenario(
       origin: mergeCounts(origins.map((origin) => origin.counts)),
       links: await network?.counters(),
       seconds: clock(),
+      cpuLoad: cpuLoad(),
     };
   } finally {
     for (const context of contexts) await context.close().catch(() => {});

@@ -3,9 +3,10 @@
  * sends a congestion window in one burst; a socket with Linux's default
  * 208 KiB buffer holds ~90 such datagrams and drops the rest before the
  * event loop reads them, which the lab would report as a lossy network.
- * Deno's `node:dgram` accepts `recvBufferSize` but does not apply it (as of
- * Deno 2.9), so the lab finds the socket's descriptor through `/proc` and
- * calls `setsockopt(SO_RCVBUF)` through FFI. Linux only, as the lab is.
+ * Deno's sockets take no buffer size (`node:dgram` accepts `recvBufferSize`
+ * but does not apply it, as of Deno 2.9), so the lab finds the socket's
+ * descriptor through `/proc` and calls `setsockopt(SO_RCVBUF)` through FFI.
+ * Linux only, as the lab is.
  * @module
  */
 

@@ -60,6 +60,24 @@ export function playbackProbe(kbpsByHeight: Record<number, number>): string {
       }
     }, true);
     document.addEventListener("ended", () => { lab.ended = true; }, true);
+    // When each peer connection was made, gathered its candidates and connected (for traces).
+    lab.rtc = [];
+    const NativePC = window.RTCPeerConnection;
+    if (NativePC) {
+      window.RTCPeerConnection = class extends NativePC {
+        constructor(...args) {
+          super(...args);
+          const entry = { made: Math.round(now()) };
+          if (lab.rtc.length < 200) lab.rtc.push(entry);
+          this.addEventListener("icegatheringstatechange", () => {
+            if (this.iceGatheringState === "complete") entry.gathered ??= Math.round(now());
+          });
+          this.addEventListener("connectionstatechange", () => {
+            entry[this.connectionState] ??= Math.round(now());
+          });
+        }
+      };
+    }
     let last = null;
     setInterval(() => {
       const video = document.querySelector("video");

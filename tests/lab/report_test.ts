@@ -36,6 +36,7 @@ function run(
       ),
     },
     seconds: 100,
+    cpuLoad: 0.5,
   };
 }
 
