@@ -45,6 +45,7 @@ function memberRecord(peer: Peer): MemberRecord {
     complete: peer.complete,
     joinedAt: peer.joinedAt,
     lastSeen: peer.lastSeen,
+    ...(peer.near.length ? { near: peer.near } : {}),
   };
 }
 
@@ -83,7 +84,7 @@ export class ClusterRelay {
 
   /** A peer of this instance left its swarm. */
   forget(peer: Peer): void {
-    this.backend.remove(peer.swarm.infoHash, peer.id);
+    this.backend.remove(peer.swarm.infoHash, peer.id, peer.near);
   }
 
   /**

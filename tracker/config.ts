@@ -3,7 +3,10 @@
  * errors for bad values.
  * @module
  */
-import { envInteger, type EnvReader } from "../utils/env.ts";
+import { envBoolean, envInteger, type EnvReader } from "../utils/env.ts";
+import { log } from "../utils/log.ts";
+import { DEFAULT_LOCALITY_CONFIG, type LocalityConfig } from "./locality.ts";
+import { LocalityTable } from "./locality_table.ts";
 
 /** How the tracker behaves. */
 export interface TrackerConfig {
@@ -41,6 +44,8 @@ export interface TrackerConfig {
   maxPeers: number;
   /** Bytes queued for a client before it is dropped as too slow. */
   maxBufferedBytes: number;
+  /** How offers go to nearby peers first (`LOCALITY`…). */
+  locality: LocalityConfig;
 }
 
 /** The defaults. */
@@ -62,6 +67,7 @@ export const DEFAULT_TRACKER_CONFIG: Readonly<TrackerConfig> = {
   maxPeersPerSwarm: 50_000,
   maxPeers: 200_000,
   maxBufferedBytes: 1024 * 1024,
+  locality: DEFAULT_LOCALITY_CONFIG,
 };
 
 /** The environment variable behind each numeric setting. */
@@ -97,6 +103,7 @@ export function trackerConfigFromEnv(env: EnvReader): TrackerConfig {
     ...d,
     allowedOrigins: (env("ALLOWED_ORIGINS") ?? "").split(",")
       .map((origin) => origin.trim().replace(/\/$/, "")).filter(Boolean),
+    locality: localityConfigFromEnv(env),
   };
   for (
     const [key, name] of Object.entries(TRACKER_ENV) as [
@@ -114,6 +121,71 @@ export function trackerConfigFromEnv(env: EnvReader): TrackerConfig {
         config.peerTimeoutMs / 1000
       } s)`,
     );
+  }
+  return config;
+}
+
+/** Bad lines of a locality file logged one by one, at most. */
+const MAX_LOGGED_PROBLEMS = 20;
+
+/**
+ * Read the locality settings: `LOCALITY` (`on`/`off`, on by default),
+ * `LOCALITY_RANDOM_SHARE` (0–1, 0.25), `PEER_LOCALITY_FILE` (a `cidr,network,region`
+ * CSV, read now; bad lines are logged with `file:line` and skipped) and
+ * `PEER_REGION_HEADER` (a request header the platform sets, off by default).
+ *
+ * @throws {RangeError} for a bad share, or a file that cannot be read.
+ */
+export function localityConfigFromEnv(
+  env: EnvReader,
+  readTextFile: (path: string) => string = Deno.readTextFileSync,
+): LocalityConfig {
+  const raw = env("LOCALITY")?.trim().toLowerCase();
+  if (raw === "off") return { ...DEFAULT_LOCALITY_CONFIG, enabled: false };
+  const enabled = raw === undefined || raw === "" || raw === "on"
+    ? true
+    : envBoolean(env, "LOCALITY", true);
+  const shareText = env("LOCALITY_RANDOM_SHARE")?.trim();
+  const randomShare = shareText
+    ? Number(shareText)
+    : DEFAULT_LOCALITY_CONFIG.randomShare;
+  if (!Number.isFinite(randomShare) || randomShare < 0 || randomShare > 1) {
+    throw new RangeError(
+      `Invalid LOCALITY_RANDOM_SHARE: expected a number from 0 to 1, got "${shareText}"`,
+    );
+  }
+  const config: LocalityConfig = { enabled, randomShare };
+  const header = env("PEER_REGION_HEADER")?.trim().toLowerCase();
+  if (header) {
+    if (!/^[a-z0-9-]{1,64}$/.test(header)) {
+      throw new RangeError(
+        `Invalid PEER_REGION_HEADER: "${header}" is not a header name`,
+      );
+    }
+    config.regionHeader = header;
+  }
+  const file = env("PEER_LOCALITY_FILE")?.trim();
+  if (file) {
+    let text: string;
+    try {
+      text = readTextFile(file);
+    } catch (error) {
+      throw new RangeError(
+        `Invalid PEER_LOCALITY_FILE: cannot read ${file} (${
+          (error as Error).message
+        })`,
+      );
+    }
+    const table = LocalityTable.parse(text, file);
+    for (const problem of table.problems.slice(0, MAX_LOGGED_PROBLEMS)) {
+      log.warn("locality.line_skipped", { ...problem });
+    }
+    log.info("locality.loaded", {
+      file,
+      ranges: table.size,
+      skipped: table.problems.length,
+    });
+    config.table = table;
   }
   return config;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { PeerConnection } from "./swarm.ts";
+import { type LocalityKeys, NO_LOCALITY } from "./locality.ts";
 import type { TokenBucket } from "../utils/rate_limit.ts";
 
 /** How the tracker reaches a client: one per WebSocket. */
@@ -35,6 +36,8 @@ export class Connection implements PeerConnection {
   readonly channel?: string;
   /** Its place under the per-address cap, given back when it closes. */
   readonly slot: AdmissionSlot;
+  /** Where it sits on the network (never shown to anyone). */
+  readonly locality: LocalityKeys;
   /** Its message budget. */
   readonly bucket: TokenBucket;
   /** Messages dropped in a row by the rate limit. */
@@ -52,6 +55,7 @@ export class Connection implements PeerConnection {
     this.bucket = bucket;
     this.channel = info.channel;
     this.slot = info.slot ?? NO_SLOT;
+    this.locality = info.locality ?? NO_LOCALITY;
   }
 
   /** Send a frame; `false` if the socket is closed or refused it. */
@@ -98,4 +102,6 @@ export interface ConnectInfo {
   channel?: string;
   /** The slot reserved for it at admission (`Tracker.reserve`). */
   slot?: AdmissionSlot;
+  /** Its locality keys (`localityKeys`), computed at admission. */
+  locality?: LocalityKeys;
 }

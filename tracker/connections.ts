@@ -99,6 +99,7 @@ export class Connections {
     const connection = new Connection(transport, bucket, {
       channel,
       slot: info.slot,
+      locality: info.locality,
     });
     this.#open.add(connection);
     if (channel) increment(this.#playersByChannel, channel, 1);

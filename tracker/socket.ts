@@ -4,6 +4,7 @@
  * @module
  */
 import { CloseCode, type Connection } from "./connection.ts";
+import { localityKeys } from "./locality.ts";
 import type { Tracker } from "./tracker.ts";
 
 /** Why an upgrade request was refused. */
@@ -77,6 +78,13 @@ export function upgradeToTracker(
   const { socket, response } = upgraded;
   let connection: Connection | undefined;
   const channel = new URL(req.url).searchParams.get("channel") ?? undefined;
+  // Where the client sits, for offers to nearby peers first (kept private).
+  const { regionHeader } = config.locality;
+  const locality = localityKeys(
+    address,
+    regionHeader ? req.headers.get(regionHeader) ?? undefined : undefined,
+    config.locality,
+  );
   socket.onopen = () => {
     connection = tracker.connect({
       send(text) {
@@ -99,7 +107,7 @@ export function upgradeToTracker(
       close(code, reason) {
         socket.close(code, reason);
       },
-    }, { channel, slot });
+    }, { channel, slot, locality });
   };
   socket.onmessage = (event: MessageEvent<string | ArrayBuffer | Blob>) => {
     if (connection) tracker.receive(connection, event.data);

@@ -56,6 +56,23 @@ export interface PeerEventCounters {
   timedOut: number;
 }
 
+/**
+ * Offers relayed, by how near the recipient was chosen: sharing the
+ * sender's network prefix, network or region, or at random (locality off,
+ * nothing known, the random share, or no nearby peer). Counts only: where a
+ * peer sits is never shown.
+ */
+export interface LocalityCounters {
+  /** Same /24 (IPv4) or /48 (IPv6). */
+  prefix: number;
+  /** Same network in the locality table. */
+  network: number;
+  /** Same region (locality table or platform header). */
+  region: number;
+  /** Anyone in the swarm. */
+  random: number;
+}
+
 /** What the tracker refused, by rule. */
 export interface RefusedCounters {
   /** WebSocket upgrades from an origin not in `ALLOWED_ORIGINS`. */
@@ -90,6 +107,8 @@ export interface TrackerCounters {
   rateLimited: number;
   /** Connections closed because they did not read what was sent to them. */
   slowClosed: number;
+  /** Offers relayed, by how near their recipient was chosen. */
+  locality: LocalityCounters;
 }
 
 /** Fresh zeroed counters. */
@@ -127,6 +146,7 @@ export function createCounters(): TrackerCounters {
     },
     rateLimited: 0,
     slowClosed: 0,
+    locality: { prefix: 0, network: 0, region: 0, random: 0 },
   };
 }
 
@@ -176,6 +196,8 @@ export interface TrackerStats {
   rateLimited: number;
   /** Connections closed as too slow since start. */
   slowClosed: number;
+  /** Offers relayed since start, by how near their recipient was chosen (counts only). */
+  locality: LocalityCounters;
   /** A page of per-swarm rows, biggest first; only with `?swarms=1`. */
   swarmDetails?: SwarmRow[];
   /** Swarms in all, and the `?cursor=` of the next page of rows; only with `?swarms=1`. */

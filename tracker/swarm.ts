@@ -1,14 +1,20 @@
 /**
  * A swarm: the peers of one info_hash. Peers sit in a dense array so that
  * adding, removing (swap with the last) and picking k random peers cost
- * O(1), O(1) and O(k), whatever the swarm's size.
+ * O(1), O(1) and O(k), whatever the swarm's size. With locality, each peer
+ * also sits in one dense array per locality key it has (its network
+ * prefix, network, region), so picking the nearest peers first costs O(k)
+ * too.
  * @module
  */
+import { type LocalityKeys, NO_LOCALITY } from "./locality.ts";
 
 /** Where a peer's messages go: one per WebSocket. */
 export interface PeerConnection {
   /** Unique per process, for logs. */
   readonly id: number;
+  /** Where the client sits (never shown to anyone); none by default. */
+  readonly locality?: LocalityKeys;
   /** Send a text frame; `false` if the socket is gone. */
   send(text: string): boolean;
 }
@@ -29,6 +35,12 @@ export interface Peer {
   lastSeen: number;
   /** Its index in the swarm's array; maintained by the swarm. */
   slot: number;
+  /** Its locality keys (its connection's), nearest first. */
+  readonly near: LocalityKeys;
+  /** Its index in the swarm's array of each of its keys; maintained by the swarm. */
+  nearSlots?: number[];
+  /** The last pick that chose it (see {@linkcode Swarm.pickNear}). */
+  picked?: number;
   /**
    * Offers relayed to this peer, by offer_id: it may answer only these.
    * Created on the first offer; oldest entries are dropped past a cap.
@@ -58,7 +70,9 @@ export class Swarm {
   downloaded = 0;
   #peers: Peer[] = [];
   #byId = new Map<string, Peer>();
+  #near = new Map<string, Peer[]>();
   #complete = 0;
+  #pick = 0;
 
   /** An empty swarm. */
   constructor(infoHash: string, createdAt: number) {
@@ -93,6 +107,7 @@ export class Swarm {
 
   /** Add a new peer; the caller checks that the id is free. */
   add(id: string, connection: PeerConnection, now: number): Peer {
+    const near = connection.locality ?? NO_LOCALITY;
     const peer: Peer = {
       id,
       swarm: this,
@@ -101,9 +116,21 @@ export class Swarm {
       joinedAt: now,
       lastSeen: now,
       slot: this.#peers.length,
+      near,
     };
     this.#peers.push(peer);
     this.#byId.set(id, peer);
+    if (near.length > 0) {
+      peer.nearSlots = near.map((key) => {
+        let bucket = this.#near.get(key);
+        if (!bucket) {
+          bucket = [];
+          this.#near.set(key, bucket);
+        }
+        bucket.push(peer);
+        return bucket.length - 1;
+      });
+    }
     return peer;
   }
 
@@ -124,6 +151,17 @@ export class Swarm {
     }
     this.#byId.delete(peer.id);
     if (peer.complete) this.#complete--;
+    for (let level = 0; level < peer.near.length; level++) {
+      const key = peer.near[level]!;
+      const bucket = this.#near.get(key)!;
+      const slot = peer.nearSlots![level]!;
+      const moved = bucket.pop()!;
+      if (moved !== peer) {
+        bucket[slot] = moved;
+        moved.nearSlots![moved.near.indexOf(key)] = slot;
+      }
+      if (bucket.length === 0) this.#near.delete(key);
+    }
     return true;
   }
 
@@ -155,5 +193,77 @@ export class Swarm {
       );
     }
     return result;
+  }
+
+  /**
+   * Up to `count` distinct peers other than `from`, nearest first: peers
+   * sharing `from`'s first locality key, then its second, and so on, then
+   * anyone. `randomShare` of the picks (rounded at random, so the share
+   * holds on average) are always drawn from the whole swarm, so a swarm
+   * never splits into islands. `matched[level]` counts the picks made at
+   * each key level. O(count), no copy of the swarm.
+   */
+  pickNear(
+    count: number,
+    from: Peer,
+    random: () => number,
+    options: { randomShare: number; matched?: number[] },
+  ): Peer[] {
+    const near = from.near;
+    if (near.length === 0 || count <= 0) {
+      return this.sample(count, from, random);
+    }
+    const mark = ++this.#pick;
+    from.picked = mark;
+    const result: Peer[] = [];
+    const wanted = Math.min(count, this.#peers.length - 1);
+    let nearQuota = wanted -
+      Math.min(wanted, Math.floor(wanted * options.randomShare + random()));
+    for (let level = 0; level < near.length && nearQuota > 0; level++) {
+      const bucket = this.#near.get(near[level]!);
+      if (!bucket || bucket.length < 2) continue;
+      // A partial shuffle in place (bucket order means nothing): the first
+      // draws are random distinct peers of the bucket.
+      for (let i = 0; i < bucket.length && nearQuota > 0; i++) {
+        const j = i + Math.floor(random() * (bucket.length - i));
+        const peer = bucket[j]!;
+        if (j !== i) this.#swapInBucket(bucket, near[level]!, i, j);
+        if (peer.picked === mark) continue;
+        peer.picked = mark;
+        result.push(peer);
+        nearQuota--;
+        if (options.matched) {
+          options.matched[level] = (options.matched[level] ?? 0) + 1;
+        }
+      }
+    }
+    // The rest (the random share, and what no bucket could fill) from anyone.
+    const peers = this.#peers;
+    let attempts = 4 * wanted + 8;
+    while (result.length < wanted && attempts-- > 0) {
+      const peer = peers[Math.floor(random() * peers.length)]!;
+      if (peer.picked === mark) continue;
+      peer.picked = mark;
+      result.push(peer);
+    }
+    if (result.length < wanted) {
+      // A small swarm mostly picked already: take whoever is left.
+      for (const peer of peers) {
+        if (result.length === wanted) break;
+        if (peer.picked === mark) continue;
+        peer.picked = mark;
+        result.push(peer);
+      }
+    }
+    return result;
+  }
+
+  #swapInBucket(bucket: Peer[], key: string, i: number, j: number): void {
+    const a = bucket[i]!;
+    const b = bucket[j]!;
+    bucket[i] = b;
+    bucket[j] = a;
+    b.nearSlots![b.near.indexOf(key)] = i;
+    a.nearSlots![a.near.indexOf(key)] = j;
   }
 }

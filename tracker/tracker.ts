@@ -262,6 +262,7 @@ export class Tracker {
       refused: { ...counters.refused },
       rateLimited: counters.rateLimited,
       slowClosed: counters.slowClosed,
+      locality: { ...counters.locality },
     };
     if (swarms) {
       const page = pageOf(

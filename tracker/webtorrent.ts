@@ -24,6 +24,7 @@ import { PeerIdTakenError, type Registry } from "./registry.ts";
 import type { TrackerCounters } from "./stats.ts";
 import type { Peer } from "./swarm.ts";
 import type { PeerRef } from "./cluster/backend.ts";
+import { levelOf } from "./locality.ts";
 import { binaryToHex } from "../utils/hex.ts";
 import { log } from "../utils/log.ts";
 
@@ -111,12 +112,46 @@ export class WebTorrentDialect {
     // Local only (no cluster, or its engine is down): synchronous.
     this.reply(connection, infoHash);
     if (count > 0) {
-      this.#options.delivery.offersTo(
-        peer,
-        offers,
-        swarm.sample(count, peer, registry.random),
-      );
+      this.#options.delivery.offersTo(peer, offers, this.#pick(peer, count));
     }
+  }
+
+  /** Per-level tallies of one pick, reused: the hot path allocates nothing for them. */
+  #matched: number[] = [];
+
+  /**
+   * Up to `count` peers of `peer`'s swarm for its offers: nearest first
+   * with locality (keeping the configured random share), else at random;
+   * counted by how near they were chosen.
+   */
+  #pick(peer: Peer, count: number): Peer[] {
+    const { registry, config, counters } = this.#options;
+    const tally = counters.locality;
+    if (!config.locality.enabled || peer.near.length === 0) {
+      const peers = peer.swarm.sample(count, peer, registry.random);
+      tally.random += peers.length;
+      return peers;
+    }
+    const matched = this.#matched;
+    matched.length = 0;
+    const peers = peer.swarm.pickNear(count, peer, registry.random, {
+      randomShare: config.locality.randomShare,
+      matched,
+    });
+    this.#count(peer, matched, peers.length);
+    return peers;
+  }
+
+  /** Count `total` picks for `peer`, `matched[level]` of them at each of its keys. */
+  #count(peer: Peer, matched: readonly number[], total: number): void {
+    const tally = this.#options.counters.locality;
+    let near = 0;
+    for (let level = 0; level < matched.length; level++) {
+      const picked = matched[level] ?? 0;
+      tally[levelOf(peer.near[level]!)] += picked;
+      near += picked;
+    }
+    tally.random += total - near;
   }
 
   /**
@@ -131,22 +166,23 @@ export class WebTorrentDialect {
     offers: readonly Offer[],
     options: { count: number; detailsChanged: boolean },
   ): Promise<void> {
-    const { relay, registry, delivery } = this.#options;
+    const { relay, delivery, config } = this.#options;
     const { swarm } = peer;
-    const picked = await relay!.pick(peer, options);
+    const locality = config.locality.enabled && peer.near.length > 0;
+    const picked = await relay!.pick(peer, {
+      ...options,
+      randomShare: locality ? config.locality.randomShare : undefined,
+    });
     if (!picked) {
       this.reply(connection, swarm.infoHash);
       if (options.count > 0) {
-        delivery.offersTo(
-          peer,
-          offers,
-          swarm.sample(options.count, peer, registry.random),
-        );
+        delivery.offersTo(peer, offers, this.#pick(peer, options.count));
       }
       return;
     }
     this.reply(connection, swarm.infoHash, picked.swarmSize);
     if (swarm.get(peer.id) !== peer) return; // it left while we waited
+    this.#count(peer, picked.matched ?? [], picked.peers.length);
     picked.peers.forEach((target: PeerRef, i) => {
       const { offer, offerId } = offers[i]!;
       const frame = offerFrame(peer, offer, offerId);

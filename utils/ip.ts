@@ -118,8 +118,8 @@ export function formatIp(bytes: IpBytes): string {
   }`;
 }
 
-/** Clear the bits after `prefix`. */
-function mask(bytes: IpBytes, prefix: number): IpBytes {
+/** Clear the bits after `prefix`: the network part of an address. */
+export function maskIp(bytes: IpBytes, prefix: number): IpBytes {
   const masked = bytes.slice();
   for (let i = 0; i < masked.length; i++) {
     const keep = Math.max(0, Math.min(8, prefix - 8 * i));
@@ -150,7 +150,7 @@ export function parseCidr(text: string): Cidr {
       `Invalid CIDR "${text}": prefix must be 0-${max + offset}`,
     );
   }
-  return { bytes: mask(bytes, prefix), prefix };
+  return { bytes: maskIp(bytes, prefix), prefix };
 }
 
 /** Whether `address` lies in `cidr` (an IPv4 range never holds an IPv6 address). */
@@ -209,5 +209,5 @@ export function addressKey(address: string): string {
   const bytes = parseIp(address);
   if (!bytes) return address;
   if (bytes.length === 4) return formatIp(bytes);
-  return `${formatIp(mask(bytes, 64))}/64`;
+  return `${formatIp(maskIp(bytes, 64))}/64`;
 }

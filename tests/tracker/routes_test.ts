@@ -48,6 +48,7 @@ Deno.test("the tracker's JSON routes report what scripts read", async (t) => {
           "refused",
           "rateLimited",
           "slowClosed",
+          "locality",
           "p2p",
         ]);
         assert.equal(body.schemaVersion, 2);

@@ -23,18 +23,35 @@ return #old`;
 
 /**
  * An announce in one command: refresh the member (and its details when they
- * changed), keep both keys alive, draw random members, count the live ones.
- * KEYS: seen, info. ARGV: lastSeen, member, details or "", ttl, cutoff, count.
+ * changed) in the swarm and in each of its locality sets, keep the keys
+ * alive, draw random members of the swarm and of each locality set, count
+ * the live ones.
+ * KEYS: seen, info, then one locality set per key of the member (nearest
+ * first). ARGV: lastSeen, member, details or "", ttl, cutoff, count.
+ * Returns {count, swarm draw, draw of KEYS[3], draw of KEYS[4], …}.
  */
 export const ANNOUNCE_SCRIPT = `
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
-local drawn = {}
 local count = tonumber(ARGV[6])
-if count > 0 then drawn = redis.call('ZRANDMEMBER', KEYS[1], count, 'WITHSCORES') end
-return {redis.call('ZCOUNT', KEYS[1], ARGV[5], '+inf'), drawn}`;
+local reply = {redis.call('ZCOUNT', KEYS[1], ARGV[5], '+inf'), {}}
+if count > 0 then reply[2] = redis.call('ZRANDMEMBER', KEYS[1], count, 'WITHSCORES') end
+for i = 3, #KEYS do
+  redis.call('ZADD', KEYS[i], ARGV[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[i], ARGV[4])
+  if count > 0 then
+    reply[i] = redis.call('ZRANDMEMBER', KEYS[i], count, 'WITHSCORES')
+  else
+    reply[i] = {}
+  end
+end
+return reply`;
+
+/** Drops a locality set's members older than the cutoff. */
+export const SWEEP_NEAR_SCRIPT = `
+return redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])`;
 
 /** A member drawn at random, with its last announce. */
 export interface Drawn {
@@ -48,28 +65,53 @@ export function details(member: MemberRecord): string {
 }
 
 /**
- * Up to `count` live members of those drawn, never `excluded`. When the set
- * is smaller than the count asked for, Redis returns it whole and in its own
- * order: shuffled here, or the same peers would always come first.
+ * Up to `count` live members of those drawn, never `excluded`, never twice:
+ * `nearQuota` of them from the locality draws first (nearest key first),
+ * the rest from the swarm's draw. When a set is smaller than the count
+ * asked for, Redis returns it whole and in its own order: each draw is
+ * shuffled here, or the same peers would always come first.
  */
 export function choose(
   drawn: Drawn[],
   count: number,
   cutoff: number,
   excluded: string,
+  near: { draws: Drawn[][]; quota: number; matched?: number[] } = {
+    draws: [],
+    quota: 0,
+  },
 ): PeerRef[] {
-  for (let i = drawn.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [drawn[i], drawn[j]] = [drawn[j]!, drawn[i]!];
-  }
+  const taken = new Set<string>([excluded]);
   const result: PeerRef[] = [];
-  for (const { value, score } of drawn) {
-    if (result.length === count) break;
-    if (score < cutoff || value === excluded) continue;
-    const ref = parseMember(value);
-    if (ref) result.push(ref);
-  }
+  const takeFrom = (draw: Drawn[], limit: number): number => {
+    shuffle(draw);
+    let took = 0;
+    for (const { value, score } of draw) {
+      if (took === limit || result.length === count) break;
+      if (score < cutoff || taken.has(value)) continue;
+      const ref = parseMember(value);
+      if (!ref) continue;
+      taken.add(value);
+      result.push(ref);
+      took++;
+    }
+    return took;
+  };
+  let quota = Math.min(near.quota, count);
+  near.draws.forEach((draw, level) => {
+    const took = takeFrom(draw, quota);
+    quota -= took;
+    if (near.matched) near.matched[level] = took;
+  });
+  takeFrom(drawn, count);
   return result;
+}
+
+function shuffle(draw: Drawn[]): void {
+  for (let i = draw.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [draw[i], draw[j]] = [draw[j]!, draw[i]!];
+  }
 }
 
 /** `"<instance> <peer_id hex>"` → a peer reference. */

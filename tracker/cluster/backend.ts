@@ -23,6 +23,12 @@ export interface AnnounceOptions {
   count: number;
   /** The peer joined or became a seeder: its details must be written too. */
   detailsChanged: boolean;
+  /**
+   * Share of the picks drawn from the whole swarm even when the member has
+   * locality keys (the rest go to members sharing its keys first); 1, or
+   * no keys, is a plain random choice.
+   */
+  randomShare?: number;
 }
 
 /** What {@linkcode SwarmBackend.announce} found. */
@@ -31,6 +37,8 @@ export interface PickResult {
   peers: PeerRef[];
   /** Live members of the swarm on every instance, if the engine counted them. */
   swarmSize?: number;
+  /** How many of the peers were picked at each of the member's locality keys. */
+  matched?: number[];
 }
 
 /** A peer as stored in the shared engine. */
@@ -45,6 +53,8 @@ export interface MemberRecord {
   joinedAt: number;
   /** When it last announced (ms since epoch). */
   lastSeen: number;
+  /** Its locality keys, nearest first (kept inside the engine, never listed). */
+  near?: readonly string[];
 }
 
 /** A peer listed by {@linkcode SwarmBackend.swarmPeers}. */
@@ -182,7 +192,7 @@ export interface SwarmBackend {
    */
   announce(member: MemberRecord, options: AnnounceOptions): Promise<PickResult>;
   /** Remove a member at once (it stopped, or its socket closed). */
-  remove(infoHash: string, peerId: string): void;
+  remove(infoHash: string, peerId: string, near?: readonly string[]): void;
   /**
    * Deliver a relay to the instance that holds its recipient; fire and
    * forget. Relays to one instance in one tick travel as one message.
@@ -287,4 +297,18 @@ export function clusterTotals(summaries: readonly InstanceSummary[]): {
     connections += summary.connections;
   }
   return { instances: summaries.length, peers, seeders, connections };
+}
+
+/**
+ * How many of `count` picks go to near members first, the rest being drawn
+ * from the whole swarm: `randomShare` of them on average (rounded at
+ * random), as the single-instance tracker does.
+ */
+export function nearQuota(
+  count: number,
+  randomShare: number | undefined,
+  random: () => number = Math.random,
+): number {
+  if (randomShare === undefined || count <= 0) return 0;
+  return count - Math.min(count, Math.floor(count * randomShare + random()));
 }

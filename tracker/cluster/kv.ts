@@ -6,6 +6,10 @@
  *   `{ complete, joinedAt, lastSeen }`, written with `expireIn`. `slot` is a
  *   random number given at join, so listing from a random slot onwards is a
  *   random choice that reads only `count` entries, not the whole swarm.
+ * - `["redflix", "near", info_hash, locality key, slot, instance, peer_id]`
+ *   → `{ lastSeen }`, the same member under each of its locality keys, so
+ *   nearby members are picked first the same way (kept inside KV, never
+ *   listed).
  * - `["redflix", "inbox", instance, id]` → an encoded relay, and
  *   `["redflix", "bell", instance]`, a counter bumped in the same atomic
  *   write: each instance `watch`es its bell and drains its inbox.
@@ -23,6 +27,7 @@ import {
   decodeEnvelopes,
   type InstanceSummary,
   type MemberRecord,
+  nearQuota,
   newInstanceId,
   parseSummary,
   type PeerRef,
@@ -75,7 +80,12 @@ export class KvBackend implements SwarmBackend {
   /** This instance's members and their random slots, by {@linkcode memberId}. */
   #slots = new Map<
     string,
-    { infoHash: string; peerId: string; slot: number }
+    {
+      infoHash: string;
+      peerId: string;
+      slot: number;
+      near: readonly string[];
+    }
   >();
   #pending: Mutation[] = [];
   #flushScheduled = false;
@@ -181,7 +191,7 @@ export class KvBackend implements SwarmBackend {
     options: AnnounceOptions,
   ): Promise<PickResult> {
     this.upsert(member);
-    return await this.#pick(member.infoHash, options.count, member.peerId);
+    return await this.#pick(member, options);
   }
 
   /** Add or refresh a member. */
@@ -189,8 +199,10 @@ export class KvBackend implements SwarmBackend {
     if (this.#engine.state !== "connected") return;
     const { infoHash, peerId } = member;
     const id = memberId(infoHash, peerId);
-    if (!this.#slots.has(id)) {
-      this.#slots.set(id, { infoHash, peerId, slot: Math.random() });
+    let own = this.#slots.get(id);
+    if (!own) {
+      own = { infoHash, peerId, slot: Math.random(), near: member.near ?? [] };
+      this.#slots.set(id, own);
     }
     const value: StoredMember = {
       complete: member.complete,
@@ -203,54 +215,99 @@ export class KvBackend implements SwarmBackend {
       value,
       expireIn: this.#timeoutMs,
     });
+    for (const near of own.near) {
+      this.#enqueue({
+        type: "set",
+        key: this.#key(
+          "near",
+          infoHash,
+          near,
+          own.slot,
+          this.instanceId,
+          peerId,
+        ),
+        value: { lastSeen: member.lastSeen },
+        expireIn: this.#timeoutMs,
+      });
+    }
   }
 
   /** Remove a member at once. */
   remove(infoHash: string, peerId: string): void {
     const key = this.#memberKey(infoHash, peerId);
+    const own = this.#slots.get(memberId(infoHash, peerId));
     this.#slots.delete(memberId(infoHash, peerId));
-    if (key && this.#engine.state === "connected") {
-      this.#enqueue({ type: "delete", key });
+    if (!key || !own || this.#engine.state !== "connected") return;
+    this.#enqueue({ type: "delete", key });
+    for (const near of own.near) {
+      this.#enqueue({
+        type: "delete",
+        key: this.#key(
+          "near",
+          infoHash,
+          near,
+          own.slot,
+          this.instanceId,
+          peerId,
+        ),
+      });
     }
   }
 
-  /** Random live members: the entries after a random slot, wrapping around. */
+  /**
+   * Live members of `member`'s swarm, never itself: those sharing its
+   * locality keys first (the near quota), then random ones: the entries
+   * after a random slot of each list, wrapping around.
+   */
   async #pick(
-    infoHash: string,
-    count: number,
-    excludePeerId: string,
+    member: MemberRecord,
+    options: AnnounceOptions,
   ): Promise<PickResult> {
     const kv = this.#kv;
+    const { count } = options;
     // Counting a swarm would read all of it: KV leaves the size out.
     if (!kv || count <= 0) return { peers: [] };
-    const prefix = this.#key("member", infoHash);
-    const from = Math.random();
     const cutoff = this.#clock() - this.#timeoutMs;
     const result: PeerRef[] = [];
-    const seen = new Set<string>();
-    const take = async (selector: Deno.KvListSelector) => {
-      const entries = kv.list<StoredMember>(selector, {
-        limit: count + 4,
-        consistency: "eventual",
-      });
-      for await (const { key, value } of entries) {
-        if (result.length === count) break;
-        const [instance, peerId] = key.slice(-2);
-        if (typeof instance !== "string" || typeof peerId !== "string") {
-          continue;
+    const seen = new Set<string>([`${this.instanceId}\n${member.peerId}`]);
+    const take = async (prefix: Deno.KvKey, limit: number) => {
+      let took = 0;
+      const from = Math.random();
+      for (
+        const selector of [
+          { prefix, start: [...prefix, from] },
+          { prefix, end: [...prefix, from] },
+        ]
+      ) {
+        const entries = kv.list<{ lastSeen: number }>(selector, {
+          limit: limit + 4,
+          consistency: "eventual",
+        });
+        for await (const { key, value } of entries) {
+          if (took === limit || result.length === count) return took;
+          const [instance, peerId] = key.slice(-2);
+          if (typeof instance !== "string" || typeof peerId !== "string") {
+            continue;
+          }
+          const id = `${instance}\n${peerId}`;
+          if (value.lastSeen < cutoff || seen.has(id)) continue;
+          seen.add(id);
+          result.push({ instance, peerId });
+          took++;
         }
-        const id = `${instance}\n${peerId}`;
-        if (
-          value.lastSeen < cutoff || seen.has(id) ||
-          (instance === this.instanceId && peerId === excludePeerId)
-        ) continue;
-        seen.add(id);
-        result.push({ instance, peerId });
       }
+      return took;
     };
-    await take({ prefix, start: [...prefix, from] });
-    if (result.length < count) await take({ prefix, end: [...prefix, from] });
-    return { peers: result };
+    const matched: number[] = [];
+    let quota = nearQuota(count, options.randomShare);
+    for (const near of member.near ?? []) {
+      if (quota <= 0) break;
+      const took = await take(this.#key("near", member.infoHash, near), quota);
+      matched.push(took);
+      quota -= took;
+    }
+    await take(this.#key("member", member.infoHash), count);
+    return { peers: result, matched };
   }
 
   /** Leave a relay in the recipient instance's inbox and ring its bell. */

@@ -26,6 +26,7 @@ import {
   encodeEnvelopes,
   type InstanceSummary,
   type MemberRecord,
+  nearQuota,
   newInstanceId,
   type PickResult,
   type RelayEnvelope,
@@ -41,9 +42,22 @@ import {
   type Drawn,
   parseMember,
   parseSummaryJson,
+  SWEEP_NEAR_SCRIPT,
   SWEEP_SCRIPT,
 } from "./_redis_wire.ts";
 import { log } from "../../utils/log.ts";
+
+/** Locality sets swept per heartbeat, at most (each is one command). */
+const MAX_NEAR_SETS_SWEPT = 5000;
+
+/** `[member, score, member, score, …]` as drawn members. */
+function pairs(flat: unknown[]): Drawn[] {
+  const drawn: Drawn[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    drawn.push({ value: String(flat[i]), score: Number(flat[i + 1]) });
+  }
+  return drawn;
+}
 
 /** Options of {@linkcode RedisBackend}. */
 export interface RedisBackendOptions {
@@ -169,6 +183,11 @@ export class RedisBackend implements SwarmBackend {
     return `${this.#prefix}:info:${binaryToHex(infoHash)}`;
   }
 
+  /** A swarm's members sharing one locality key (kept inside Redis, never listed). */
+  #nearKey(infoHash: string, key: string): string {
+    return `${this.#prefix}:near:${binaryToHex(infoHash)}:${key}`;
+  }
+
   #member(instance: string, peerId: string): string {
     return `${instance} ${binaryToHex(peerId)}`;
   }
@@ -211,12 +230,15 @@ export class RedisBackend implements SwarmBackend {
   }
 
   /** Remove a member at once. */
-  remove(infoHash: string, peerId: string): void {
+  remove(infoHash: string, peerId: string, near?: readonly string[]): void {
     const client = this.#command;
     if (this.#engine.state !== "connected" || !client) return;
     const value = this.#member(this.instanceId, peerId);
     client.zRem(this.#seenKey(infoHash), value).catch(this.#ignore);
     client.hDel(this.#infoKey(infoHash), value).catch(this.#ignore);
+    for (const key of near ?? []) {
+      client.zRem(this.#nearKey(infoHash, key), value).catch(this.#ignore);
+    }
   }
 
   /** Refresh a member and pick others: one EVALSHA, so one round trip. */
@@ -229,7 +251,13 @@ export class RedisBackend implements SwarmBackend {
     const cutoff = this.#clock() - this.#timeoutMs;
     const value = this.#member(this.instanceId, member.peerId);
     const call = {
-      keys: [this.#seenKey(member.infoHash), this.#infoKey(member.infoHash)],
+      keys: [
+        this.#seenKey(member.infoHash),
+        this.#infoKey(member.infoHash),
+        ...(member.near ?? []).map((key) =>
+          this.#nearKey(member.infoHash, key)
+        ),
+      ],
       arguments: [
         String(member.lastSeen),
         value,
@@ -247,18 +275,20 @@ export class RedisBackend implements SwarmBackend {
       if (!String(error).includes("NOSCRIPT")) throw error;
       reply = await client.eval(ANNOUNCE_SCRIPT, call);
     }
-    const [swarmSize, flat] = Array.isArray(reply) ? reply : [];
-    if (typeof swarmSize !== "number" || !Array.isArray(flat)) {
+    const [swarmSize, flat, ...nearFlat] = Array.isArray(reply) ? reply : [];
+    if (
+      typeof swarmSize !== "number" || !Array.isArray(flat) ||
+      !nearFlat.every(Array.isArray)
+    ) {
       throw new TypeError(`Unexpected reply to the announce script: ${reply}`);
     }
-    const drawn: Drawn[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      drawn.push({ value: String(flat[i]), score: Number(flat[i + 1]) });
-    }
-    return {
-      peers: choose(drawn, options.count, cutoff, value),
-      swarmSize,
-    };
+    const matched: number[] = [];
+    const peers = choose(pairs(flat), options.count, cutoff, value, {
+      draws: nearFlat.map((draw) => pairs(draw as unknown[])),
+      quota: nearQuota(options.count, options.randomShare),
+      matched,
+    });
+    return { peers, swarmSize, matched };
   }
 
   /** Queue a relay; this tick's relays to one instance go as one PUBLISH. */
@@ -335,6 +365,23 @@ export class RedisBackend implements SwarmBackend {
           arguments: [String(cutoff)],
         })
       );
+      // Locality sets that this instance's peers use lose their stale members too.
+      const nearSets = new Set<string>();
+      for (const { infoHash, near } of handlers.localMembers()) {
+        for (const key of near ?? []) {
+          if (nearSets.size < MAX_NEAR_SETS_SWEPT) {
+            nearSets.add(this.#nearKey(infoHash, key));
+          }
+        }
+      }
+      for (const key of nearSets) {
+        swept.push(
+          client.eval(SWEEP_NEAR_SCRIPT, {
+            keys: [key],
+            arguments: [String(cutoff)],
+          }),
+        );
+      }
       const [, all] = await Promise.all([
         client.hSet(key, this.instanceId, JSON.stringify(own)),
         client.hGetAll(key),
@@ -363,8 +410,10 @@ export class RedisBackend implements SwarmBackend {
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     const client = this.#command;
     if (this.#engine.state === "connected" && client) {
-      for (const { infoHash, peerId } of this.#handlers?.localMembers() ?? []) {
-        this.remove(infoHash, peerId);
+      for (
+        const { infoHash, peerId, near } of this.#handlers?.localMembers() ?? []
+      ) {
+        this.remove(infoHash, peerId, near);
       }
       await client.hDel(`${this.#prefix}:instances`, this.instanceId).catch(
         this.#ignore,

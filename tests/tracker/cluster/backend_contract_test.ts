@@ -178,6 +178,72 @@ async function contract(t: Deno.TestContext, create: Factory) {
     );
 
     await t.step(
+      "announce() picks members sharing the asker's locality keys first, on every instance",
+      async () => {
+        const NEAR = id20("nearby swarm");
+        const here = ["p:198.51.100", "r:BR-SP"];
+        const near = (peer: string, keys: string[]) =>
+          member(peer, { infoHash: NEAR, near: keys });
+        const records = {
+          b: [
+            near("nb1", here),
+            near("nb2", here),
+            ...["fb1", "fb2", "fb3", "fb4"].map((id) =>
+              near(id, ["p:203.0.113", "r:BR-RJ"])
+            ),
+          ],
+          a: [near("ma1", ["p:192.0.2", "r:BR-SP"])],
+        };
+        for (const record of records.b) add(b, record);
+        for (const record of records.a) add(a, record);
+        const asking = near("na1", here);
+        a.members.push(asking);
+        await eventually(async () =>
+          assert.equal((await a.backend.swarmPeers(NEAR)).length, 7)
+        );
+        for (let i = 0; i < 10; i++) {
+          const { peers, matched } = await a.backend.announce(asking, {
+            count: 3,
+            detailsChanged: i === 0,
+            randomShare: 0,
+          });
+          assert.deepEqual(
+            peers.map((p) => p.peerId).sort(),
+            [id20("nb1"), id20("nb2"), id20("ma1")].sort(),
+            "its /24 on the other instance, then its region",
+          );
+          assert.deepEqual(matched, [2, 1]);
+        }
+        // Without a near quota it is the plain random choice.
+        const spread = new Set<string>();
+        for (let i = 0; i < 30; i++) {
+          const { peers } = await a.backend.announce(asking, {
+            count: 3,
+            detailsChanged: false,
+          });
+          for (const { peerId } of peers) spread.add(peerId);
+        }
+        assert.ok(spread.size >= 5, `random picks reached ${spread.size}`);
+        // A member that leaves leaves its locality sets too.
+        b.backend.remove(NEAR, id20("nb1"), here);
+        await eventually(async () => {
+          const { peers } = await a.backend.announce(asking, {
+            count: 2,
+            detailsChanged: false,
+            randomShare: 0,
+          });
+          assert.ok(!peers.some((p) => p.peerId === id20("nb1")));
+          assert.ok(peers.some((p) => p.peerId === id20("nb2")));
+        });
+        for (const record of [...records.b, ...records.a, asking]) {
+          const owner = records.a.includes(record) || record === asking ? a : b;
+          owner.members = owner.members.filter((m) => m !== record);
+          owner.backend.remove(NEAR, record.peerId, record.near);
+        }
+      },
+    );
+
+    await t.step(
       "a member silent past the peer timeout is neither listed nor picked",
       async () => {
         add(b, member("b-stale", { lastSeen: now - TIMEOUT_MS - 1 }));

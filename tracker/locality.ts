@@ -1,0 +1,104 @@
+/**
+ * Where a peer sits on the network, as the tracker may know it: the keys by
+ * which it matches viewers that are near each other (same network prefix,
+ * same network or region from the operator's locality table, same region
+ * from a trusted platform header). A peer's keys travel with it inside the
+ * tracker and the cluster engine; they never reach other peers or a public
+ * route (only counts do).
+ * @module
+ */
+import { type IpBytes, maskIp, parseIp } from "../utils/ip.ts";
+import type { LocalityTable } from "./locality_table.ts";
+
+/**
+ * A peer's locality keys, nearest first: `p:` its /24 (IPv4) or /48 (IPv6),
+ * `n:` its network and `r:` its region from the locality table, `h:` its
+ * region from the platform's header. Empty when locality is off or nothing
+ * is known.
+ */
+export type LocalityKeys = readonly string[];
+
+/** No keys: random choice, as without locality. */
+export const NO_LOCALITY: LocalityKeys = Object.freeze([]);
+
+/** How the tracker matches viewers by locality. */
+export interface LocalityConfig {
+  /** `LOCALITY=off` restores a purely random choice. */
+  enabled: boolean;
+  /**
+   * Share of each announce's offers that still go to random peers of the
+   * swarm, so it never splits into islands (`LOCALITY_RANDOM_SHARE`).
+   */
+  randomShare: number;
+  /** The operator's `cidr,network,region` table (`PEER_LOCALITY_FILE`). */
+  table?: LocalityTable;
+  /** A trusted request header naming the client's region (`PEER_REGION_HEADER`), lower-case. */
+  regionHeader?: string;
+}
+
+/** Locality on, a quarter of offers random, no table, no header. */
+export const DEFAULT_LOCALITY_CONFIG: Readonly<LocalityConfig> = {
+  enabled: true,
+  randomShare: 0.25,
+};
+
+/** Longest region name taken from a header. */
+const MAX_REGION_LENGTH = 64;
+
+/** The network prefix key of an address: its /24 (IPv4) or /48 (IPv6). */
+export function prefixKey(address: IpBytes): string {
+  if (address.length === 4) {
+    return `p:${address[0]}.${address[1]}.${address[2]}`;
+  }
+  const masked = maskIp(address, 48);
+  let hex = "";
+  for (let i = 0; i < 6; i++) hex += masked[i]!.toString(16).padStart(2, "0");
+  return `p:${hex}`;
+}
+
+/**
+ * The keys of a client at `address` (as `TRUST_PROXY` resolved it) whose
+ * trusted region header said `headerRegion`.
+ *
+ * @example
+ * ```ts
+ * localityKeys("198.51.100.7", undefined, DEFAULT_LOCALITY_CONFIG);
+ * // ["p:198.51.100"]
+ * ```
+ */
+export function localityKeys(
+  address: string | undefined,
+  headerRegion: string | undefined,
+  config: LocalityConfig,
+): LocalityKeys {
+  if (!config.enabled) return NO_LOCALITY;
+  const keys: string[] = [];
+  const bytes = address === undefined ? undefined : parseIp(address);
+  if (bytes) {
+    keys.push(prefixKey(bytes));
+    const entry = config.table?.lookup(bytes);
+    if (entry?.network) keys.push(`n:${entry.network}`);
+    if (entry?.region) keys.push(`r:${entry.region}`);
+  }
+  const region = headerRegion?.trim();
+  if (
+    config.regionHeader && region && region.length <= MAX_REGION_LENGTH &&
+    // deno-lint-ignore no-control-regex
+    !/[\u0000-\u001f\u007f]/.test(region)
+  ) {
+    keys.push(`h:${region}`);
+  }
+  return keys.length ? Object.freeze(keys) : NO_LOCALITY;
+}
+
+/** What a key says about two peers that share it, for the stats. */
+export type LocalityLevel = "prefix" | "network" | "region";
+
+/** The level of a key (`p:` prefix, `n:` network, `r:`/`h:` region). */
+export function levelOf(key: string): LocalityLevel {
+  return key.startsWith("p:")
+    ? "prefix"
+    : key.startsWith("n:")
+    ? "network"
+    : "region";
+}
