@@ -21,6 +21,8 @@ export interface DashboardStats {
   peers: number;
   /** Tracker swarms. */
   swarms: number;
+  /** Share of offers relayed to a nearby peer (0–1), if any were relayed. */
+  nearShare?: number;
   /** The biggest swarms. */
   swarmDetails: Array<{ infoHash: string; peers: number; protocol: string }>;
   /** Player-reported figures: exact totals, the most-watched channels. */
@@ -35,7 +37,7 @@ export async function dashboardData(
   analytics: Aggregator,
   nameOf: (channel: string) => string | undefined,
 ): Promise<DashboardStats> {
-  const { peers, swarms, swarmDetails = [] } = tracker.stats({
+  const { peers, swarms, swarmDetails = [], locality } = tracker.stats({
     limit: DASHBOARD_SWARMS,
     offset: 0,
   });
@@ -54,9 +56,12 @@ export async function dashboardData(
     history[id] = (await analytics.history(id)).slice(-60);
     names[id] = nameOf(id) ?? id;
   }));
+  const offers = locality.prefix + locality.network + locality.region +
+    locality.random;
   return {
     peers,
     swarms,
+    nearShare: offers ? (offers - locality.random) / offers : undefined,
     swarmDetails: swarmDetails.map(({ infoHash, peers, protocol }) => ({
       infoHash,
       peers,

@@ -84,6 +84,12 @@ export function formatMetrics(
     Object.entries(tracker.refused).map(([rule, n]) => [{ rule }, n]),
   );
   out.metric(
+    "redflix_tracker_offers_by_locality_total",
+    "counter",
+    "Offers relayed, by how near their recipient was chosen (prefix, network, region, random).",
+    Object.entries(tracker.locality).map(([match, n]) => [{ match }, n]),
+  );
+  out.metric(
     "redflix_tracker_rate_limited_total",
     "counter",
     "Messages dropped by the rate limit.",

@@ -30,6 +30,8 @@ export interface PlayerBarProps {
   chosenLevel: number;
   /** The rendition playing now, e.g. `360p`. */
   currentLevel: string;
+  /** Why this quality plays, in words (P2P-aware ABR), if the player knows. */
+  renditionNote?: string;
   /** Pick a rendition (-1: automatic). */
   onChooseLevel: (index: number) => void;
   /** Fill the screen (and turn a phone to landscape where it can); absent before hydration. */
@@ -101,6 +103,9 @@ export function PlayerBar(props: PlayerBarProps) {
               </option>
             ))}
           </select>
+          {props.renditionNote && (
+            <small class="rendition-reason">{props.renditionNote}</small>
+          )}
         </label>
       )}
       {props.onPictureInPicture && (

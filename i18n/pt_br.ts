@@ -46,6 +46,9 @@ export const ptBR: Messages = {
   playerMute: "Silenciar",
   playerQuality: "Qualidade",
   playerQualityAuto: "Automática",
+  renditionSwarm: (label: string) => `a maioria aqui assiste em ${label}`,
+  renditionConnection: "escolhida pela sua conexão",
+  renditionManual: "escolhida por você",
   playerFullscreen: "Tela cheia",
   playerPictureInPicture: "Picture-in-picture",
   p2pDetails: "Detalhes",
@@ -67,6 +70,7 @@ export const ptBR: Messages = {
   dashboardTtff: "Tempo até o primeiro quadro",
   dashboardStalls: "Travamentos",
   dashboardSwarms: "Enxames no tracker",
+  dashboardNearOffers: "Ofertas a pares próximos",
   dashboardPeers: "Pares no tracker",
   dashboardChannels: "Canais",
   dashboardNoData:

@@ -132,7 +132,7 @@ export default function Dashboard(
     return () => clearInterval(timer);
   }, []);
 
-  const { p2p, peers, swarms, swarmDetails, names } = stats.value;
+  const { p2p, peers, swarms, swarmDetails, names, nearShare } = stats.value;
   const channels = Object.entries(p2p.channels).sort((a, b) =>
     b[1].viewers - a[1].viewers
   );
@@ -183,6 +183,13 @@ export default function Dashboard(
         />
         <Card label={t.dashboardPeers} value={String(peers)} />
         <Card label={t.dashboardSwarms} value={String(swarms)} />
+        <Card
+          label={t.dashboardNearOffers}
+          value={nearShare === undefined
+            ? "–"
+            : `${Math.round(nearShare * 100)} %`}
+          kind="near-offers"
+        />
       </dl>
       <h2>{t.dashboardChannels}</h2>
       {channels.length === 0

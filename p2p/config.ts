@@ -76,6 +76,12 @@ export interface PlayerP2PConfig {
   liveCore: CoreTuning;
   /** How often players report their figures to `/api/stats/report` (ms); 0 turns reporting off. */
   reportIntervalMs: number;
+  /**
+   * How P2P players choose their rendition (`P2P_ABR`): `p2p` (the
+   * default) with the swarm in mind (player/p2p_abr.ts), `stock` as hls.js
+   * alone would.
+   */
+  abr: "p2p" | "stock";
 }
 
 /** The public STUN servers RedFlix documents. */
@@ -241,5 +247,14 @@ export function p2pConfigFromEnv(
       ...(liveCore ? parseCoreTuning(liveCore, "P2P_LIVE_CORE_OPTIONS") : {}),
     },
     reportIntervalMs: reportInterval(env("STATS_REPORT_INTERVAL_MS")),
+    abr: abrMode(env("P2P_ABR")),
   };
+}
+
+function abrMode(raw: string | undefined): "p2p" | "stock" {
+  const value = raw?.trim().toLowerCase() || "p2p";
+  if (value !== "p2p" && value !== "stock") {
+    throw new TypeError(`Invalid P2P_ABR: expected p2p or stock, got "${raw}"`);
+  }
+  return value;
 }

@@ -32,6 +32,8 @@ export interface DebugEvent {
   level?: number;
   /** Media sequence number (`frag…`). */
   sn?: number;
+  /** Anything else worth reading in a trace (`swarmLevels`: peers per level). */
+  detail?: string;
   /** ms since the page started. */
   at?: number;
 }

@@ -170,6 +170,13 @@ export function HlsPlayer(
         levels={session.levels.value}
         chosenLevel={chosenLevel.value}
         currentLevel={session.currentLevel.value}
+        renditionNote={chosenLevel.value !== -1
+          ? t.renditionManual
+          : !p2p.enabled || p2p.abr !== "p2p" || !session.currentLevel.value
+          ? undefined
+          : session.renditionReason.value === "swarm"
+          ? t.renditionSwarm(session.currentLevel.value)
+          : t.renditionConnection}
         onChooseLevel={chooseLevel}
         onFullscreen={screenFeatures.value.fullscreen
           ? () => toggleFullscreen(playerRef.current!, videoRef.current!)

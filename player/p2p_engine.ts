@@ -89,12 +89,17 @@ export function coreOptions(
       iceTransportPolicy: p2p.relayOnly ? "relay" : "all",
     },
     // One swarm per channel, whatever the host or rendition URLs.
-    swarmId: `redflix:${viewer.channelId}`,
+    swarmId: swarmIdOf(viewer.channelId),
     isP2PDisabled: true,
     ...(viewer.peerIdPrefix
       ? { trackerClientVersionPrefix: viewer.peerIdPrefix }
       : {}),
   };
+}
+
+/** One swarm per channel, whatever the host or rendition URLs. */
+export function swarmIdOf(channelId: string): string {
+  return `redflix:${channelId}`;
 }
 
 /** A viewer joins its swarm at the latest this long after hls.js started (ms), first frame or not. */

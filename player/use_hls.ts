@@ -27,6 +27,7 @@ import {
   coreOptions,
   joinSwarmAfterFirstFrame,
   relayReachable,
+  swarmIdOf,
   watchEngine,
 } from "./p2p_engine.ts";
 import {
@@ -37,6 +38,8 @@ import {
 } from "./debug_log.ts";
 import type { Playback } from "./use_playback.ts";
 import { startPacing } from "./p2p_pacing.ts";
+import { p2pAbrController } from "./p2p_abr_controller.ts";
+import { watchSwarmLevels } from "./swarm_levels.ts";
 import {
   BACK_SYNC_SEGMENTS,
   EDGE_SYNC_SEGMENTS,
@@ -115,6 +118,8 @@ export interface HlsSession {
   targetDuration: Signal<number>;
   /** Whether the browser has WebRTC at all. */
   webrtc: Signal<boolean>;
+  /** Why the automatic quality plays what it plays (P2P-aware ABR). */
+  renditionReason: Signal<"swarm" | "connection">;
   /** Whether this player can know its bytes (not so with native HLS). */
   bytesKnown: RefObject<boolean>;
 }
@@ -134,12 +139,14 @@ export function useHls(
   const isLive = useSignal(false);
   const targetDuration = useSignal(0);
   const webrtc = useSignal(true);
+  const renditionReason = useSignal<"swarm" | "connection">("connection");
 
   useEffect(() => {
     const video = videoRef.current;
     if (!video) return;
     let disposed = false;
     let stopPacing: (() => void) | undefined;
+    let stopSwarmLevels: (() => void) | undefined;
 
     async function start(video: HTMLVideoElement) {
       webrtc.value = typeof RTCPeerConnection === "function";
@@ -150,11 +157,15 @@ export function useHls(
         ? relayReachable(p2p.iceServers, RELAY_PROBE_MS)
         : Promise.resolve(canP2P);
       // The viewer count comes back while the code loads (it sets the live aim).
-      const [{ default: HlsClass }, p2pModule, viewers] = await Promise.all([
-        import("hls.js"),
-        canP2P ? import("p2p-media-loader-hlsjs") : undefined,
-        canP2P ? channelViewers(channelId) : 0,
-      ]);
+      const swarmAbr = canP2P && p2p.abr === "p2p";
+      const [{ default: HlsClass }, p2pModule, viewers, coreModule] =
+        await Promise.all([
+          import("hls.js"),
+          canP2P ? import("p2p-media-loader-hlsjs") : undefined,
+          canP2P ? channelViewers(channelId) : 0,
+          // The same module p2p-media-loader-hlsjs uses: its stream ids.
+          swarmAbr ? import("p2p-media-loader-core") : undefined,
+        ]);
       if (disposed) return;
       if (!p2p.enabled) p2pStatus.value = "operator";
       else if (!webrtc.value) p2pStatus.value = "webrtc";
@@ -175,9 +186,29 @@ export function useHls(
       if (p2pModule) {
         const HlsWithP2P = p2pModule.HlsJsP2PEngine.injectMixin(HlsClass);
         const ownPrefix = peerIdPrefix(Date.now(), options.uploads());
+        let peersByLevel: readonly number[] = [];
         hls = new HlsWithP2P({
           ...HLS_CONFIG,
           ...P2P_HLS_CONFIG,
+          ...(coreModule
+            ? {
+              abrController: p2pAbrController(
+                HlsClass.DefaultConfig.abrController,
+                {
+                  swarmPeers: () => peersByLevel,
+                  onChoice: (choice, stock) => {
+                    renditionReason.value = choice.reason;
+                    record(log, {
+                      type: "abrChoice",
+                      level: choice.level,
+                      source: choice.reason,
+                      sn: stock,
+                    });
+                  },
+                },
+              ),
+            }
+            : {}),
           // A first viewer will bring segments in; a joiner plays further back.
           liveSyncDurationCount: viewers > 0
             ? BACK_SYNC_SEGMENTS
@@ -204,6 +235,18 @@ export function useHls(
           },
         });
         const engine = engineRef.current!;
+        if (coreModule) {
+          stopSwarmLevels = watchSwarmLevels(hls, HlsClass.Events, {
+            channelId,
+            swarmId: swarmIdOf(channelId),
+            shortId: coreModule.generateStreamShortId,
+            joined: () => !engine.getConfig().core.mainStream.isP2PDisabled,
+            onPeers: (peers) => {
+              peersByLevel = peers;
+              record(log, { type: "swarmLevels", detail: peers.join("/") });
+            },
+          });
+        }
         p2pStatus.value = p2pEnabled.value ? "waiting" : "viewer";
         // Segments the engine does not handle (P2P not started yet, turned
         // off, or paused) come through hls.js's own loader: count them here.
@@ -357,6 +400,7 @@ export function useHls(
     return () => {
       disposed = true;
       stopPacing?.();
+      stopSwarmLevels?.();
       hlsRef.current?.destroy(); // also destroys the P2P engine: peers and tracker socket close
       hlsRef.current = null;
       engineRef.current = null;
@@ -372,6 +416,7 @@ export function useHls(
     isLive,
     targetDuration,
     webrtc,
+    renditionReason,
     bytesKnown,
   };
 }

@@ -7,6 +7,7 @@
  * synchronous single-instance path.
  * @module
  */
+import { LruCache } from "../utils/lru.ts";
 import type {
   AnnounceOptions,
   BackendHandlers,
@@ -49,12 +50,16 @@ function memberRecord(peer: Peer): MemberRecord {
   };
 }
 
+/** How long a swarm's cluster-wide size, counted at an announce, is used (ms). */
+const SIZE_TTL_MS = 30_000;
+
 /** Signaling across the instances of a cluster, on a shared engine. */
 export class ClusterRelay {
   /** The shared engine. */
   readonly backend: SwarmBackend;
   #options: RelayOptions;
   #relays = { out: 0, in: 0, outages: 0 };
+  #swarmSizes = new LruCache<string, number>(10_000);
 
   /** A relay on `backend`; nothing connects until {@linkcode ClusterRelay.start}. */
   constructor(backend: SwarmBackend, options: RelayOptions) {
@@ -97,10 +102,23 @@ export class ClusterRelay {
     options: AnnounceOptions,
   ): Promise<PickResult | undefined> {
     try {
-      return await this.backend.announce(memberRecord(peer), options);
+      const picked = await this.backend.announce(memberRecord(peer), options);
+      if (picked.swarmSize !== undefined) {
+        this.#swarmSizes.set(
+          peer.swarm.infoHash,
+          picked.swarmSize,
+          SIZE_TTL_MS,
+        );
+      }
+      return picked;
     } catch {
       return undefined;
     }
+  }
+
+  /** Peers of a swarm on every instance, as last counted by an announce here (recent only). */
+  swarmSize(infoHash: string): number | undefined {
+    return this.#swarmSizes.get(infoHash);
   }
 
   /**

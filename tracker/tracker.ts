@@ -190,6 +190,15 @@ export class Tracker {
     this.simple.removeConnection(connection);
   }
 
+  /**
+   * Peers of a WebTorrent swarm (binary info_hash): on every instance when
+   * this one saw a cluster count lately, else here. Counts only.
+   */
+  swarmPeers(infoHash: string): number {
+    const here = this.webtorrent.swarms.get(infoHash)?.size ?? 0;
+    return Math.max(here, this.#relay?.swarmSize(infoHash) ?? 0);
+  }
+
   /** Player sockets of a channel open on every instance: how many viewers a joiner will find. */
   connectedPlayers(channel: string): number {
     return this.#connections.connectedPlayers(channel) +

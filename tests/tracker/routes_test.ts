@@ -119,6 +119,36 @@ Deno.test("the tracker's JSON routes report what scripts read", async (t) => {
       },
     );
 
+    await t.step(
+      "GET /tracker/channels/:id?swarms= counts the peers of each swarm asked about, and nothing more",
+      async () => {
+        const other = toHex(id20("nobody here"));
+        const response = await fetch(
+          `${server.url}/tracker/channels/demo?swarms=${
+            toHex(INFO_HASH)
+          },${other}`,
+        );
+        assert.equal(response.status, 200);
+        assert.deepEqual((await response.json()).swarms, {
+          [toHex(INFO_HASH)]: 2,
+          [other]: 0,
+        });
+        for (
+          const bad of [
+            "XYZ",
+            toHex(INFO_HASH).toUpperCase(),
+            Array.from({ length: 17 }, () => other).join(","),
+          ]
+        ) {
+          const refused = await fetch(
+            `${server.url}/tracker/channels/demo?swarms=${bad}`,
+          );
+          assert.equal(refused.status, 400);
+          assert.match((await refused.json()).error, /Invalid swarms/);
+        }
+      },
+    );
+
     await t.step("GET /health", async () => {
       const body = await (await fetch(`${server.url}/health`)).json();
       assert.equal(body.status, "ok");

@@ -1,0 +1,110 @@
+/**
+ * hls.js's own ABR controller, extended with the swarm (see p2p_abr.ts):
+ * its bandwidth estimate is fed by HTTP segment fetches only, and its
+ * choice goes through {@linkcode chooseRendition}. It stays hls.js's class
+ * (its public `nextAutoLevel` and `resetEstimator`), so an hls.js upgrade
+ * keeps working. Browser-only.
+ * @module
+ */
+import type Hls from "hls.js";
+import type { AbrController } from "hls.js";
+import {
+  chooseRendition,
+  httpSample,
+  type RenditionChoice,
+} from "./p2p_abr.ts";
+
+/** What the controller reads and tells. */
+export interface SwarmAbrSources {
+  /** Peers watching each level now (this viewer excluded); empty when unknown. */
+  swarmPeers(): readonly number[];
+  /** Called with each decision that differs from the last. */
+  onChoice?(choice: RenditionChoice, stock: number): void;
+}
+
+/** Seconds buffered ahead of `media`'s playhead. */
+function bufferAhead(media: HTMLMediaElement | null): number {
+  if (!media) return 0;
+  const time = media.currentTime;
+  for (let i = 0; i < media.buffered.length; i++) {
+    if (media.buffered.start(i) <= time + 0.1 && media.buffered.end(i) > time) {
+      return media.buffered.end(i) - time;
+    }
+  }
+  return 0;
+}
+
+/** An ABR controller class for hls.js's `abrController` setting. */
+export function p2pAbrController(
+  Base: typeof AbrController,
+  sources: SwarmAbrSources,
+): typeof AbrController {
+  return class P2PAbrController extends Base {
+    #observer?: PerformanceObserver;
+    #feed: (durationMs: number, bytes: number) => void = () => {};
+    #httpBps?: number;
+    #last?: RenditionChoice;
+
+    constructor(hls: Hls) {
+      super(hls);
+      this.#takeOverEstimator();
+      if (typeof PerformanceObserver === "function") {
+        this.#observer = new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            const sample = httpSample(entry as PerformanceResourceTiming);
+            if (!sample) continue;
+            this.#feed(sample.durationMs, sample.bytes);
+            this.#httpBps = this.bwEstimator.getEstimate();
+          }
+        });
+        this.#observer.observe({ type: "resource", buffered: true });
+      }
+    }
+
+    /**
+     * hls.js samples every fragment it buffers, peers' included (with
+     * timings p2p-media-loader makes up): those samples are dropped, and
+     * only HTTP fetches measured by the browser feed the estimate.
+     */
+    #takeOverEstimator(): void {
+      const estimator = this.bwEstimator;
+      const sample = estimator.sample.bind(estimator);
+      this.#feed = sample;
+      estimator.sample = () => {};
+    }
+
+    override resetEstimator(abrEwmaDefaultEstimate?: number): void {
+      super.resetEstimator(abrEwmaDefaultEstimate);
+      this.#takeOverEstimator();
+    }
+
+    override get nextAutoLevel(): number {
+      const stock = super.nextAutoLevel;
+      const levels = this.hls?.levels ?? [];
+      const choice = chooseRendition({
+        bitrates: levels.map((level) => level.bitrate),
+        stock,
+        swarmPeers: sources.swarmPeers(),
+        bufferSeconds: bufferAhead(this.hls?.media ?? null),
+        httpBps: this.#httpBps,
+      });
+      if (
+        choice.level !== this.#last?.level ||
+        choice.reason !== this.#last?.reason
+      ) {
+        this.#last = choice;
+        sources.onChoice?.(choice, stock);
+      }
+      return choice.level;
+    }
+
+    override set nextAutoLevel(level: number) {
+      super.nextAutoLevel = level;
+    }
+
+    override destroy(): void {
+      this.#observer?.disconnect();
+      super.destroy();
+    }
+  };
+}
