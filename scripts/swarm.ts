@@ -17,18 +17,33 @@ import { IN_LOOPBACK_NAMESPACE } from "../tests/helpers/netns.ts";
 import { p2pConfigFromEnv } from "../p2p/config.ts";
 import { log } from "../utils/log.ts";
 import { ensureLabMedia } from "./lab/media.ts";
-import { type NetworkProfile, profileNamed } from "./lab/profiles.ts";
 import {
+  type NetworkProfile,
+  profileNamed,
+  scaledProfile,
+} from "./lab/profiles.ts";
+import {
+  abrTable,
   compare,
-  type Comparison,
+  compareAbr,
+  compareLocality,
   comparisonTable,
-  targetLine,
+  localityTable,
   viewerTable,
 } from "./lab/report.ts";
 import { type RunOutcome, runScenario } from "./lab/scenario.ts";
 
+/** What a run sets against what. */
+type Mode =
+  | "http" // P2P against the same viewers over HTTP only
+  | "locality" // nearby peers first against random choice (both P2P)
+  | "abr"; // P2P-aware quality against hls.js's own (both P2P)
+
 interface Options {
   profile: NetworkProfile;
+  /** Bitrates and line rates times this (1: as the profile says). */
+  scale: number;
+  mode: Mode;
   kinds: Array<"vod" | "live">;
   viewers: number;
   stagger: number;
@@ -41,7 +56,7 @@ interface Options {
 }
 
 const USAGE =
-  "deno task swarm [--network loopback|fiber|mixed|constrained] [--kind vod|live|both] [--viewers 2-10] [--stagger s] [--watch s] [--no-churn] [--instances 1-4] [--json] [--trace file]";
+  "deno task swarm [--network loopback|fiber|mixed|constrained|regions] [--kind vod|live|both] [--viewers 2-12] [--stagger s] [--watch s] [--no-churn] [--instances 1-4] [--scale 0.1-1] [--locality both] [--abr both] [--json] [--trace file]";
 
 function integer(
   name: string,
@@ -59,6 +74,8 @@ function integer(
 function parseOptions(args: string[]): Options {
   const options: Options = {
     profile: profileNamed("loopback"),
+    scale: 1,
+    mode: "http",
     kinds: ["vod", "live"],
     viewers: 4,
     stagger: 3,
@@ -80,7 +97,20 @@ function parseOptions(args: string[]): Options {
         }
         options.kinds = value === "both" ? ["vod", "live"] : [value];
       } else if (key === "viewers") {
-        options.viewers = integer(key, value, 2, 10);
+        options.viewers = integer(key, value, 2, 12);
+      } else if (key === "scale") {
+        const scale = Number(value);
+        if (!(scale >= 0.1 && scale <= 1)) {
+          throw new RangeError(`Invalid --scale: ${value} (0.1-1)\n${USAGE}`);
+        }
+        options.scale = scale;
+      } else if (key === "locality" || key === "abr") {
+        if (value !== "both") {
+          throw new TypeError(
+            `Invalid --${key}: ${value} (both: one run each way, side by side)\n${USAGE}`,
+          );
+        }
+        options.mode = key;
       } else if (key === "trace") options.trace = value;
       else if (key === "stagger") options.stagger = integer(key, value, 0, 60);
       else if (key === "watch") options.watch = integer(key, value, 10, 600);
@@ -111,19 +141,76 @@ function plain(run: RunOutcome) {
   };
 }
 
+/** The two arms of a run: which settings each side takes, and their labels. */
+function armsOf(mode: Mode, p2pConfig: ReturnType<typeof p2pConfigFromEnv>) {
+  switch (mode) {
+    case "http":
+      return {
+        test: { label: "P2P", p2p: true, p2pConfig },
+        base: { label: "HTTP-only", p2p: false, p2pConfig },
+      };
+    case "locality":
+      return {
+        test: { label: "LOCALITY=on", p2p: true, p2pConfig, locality: true },
+        base: { label: "LOCALITY=off", p2p: true, p2pConfig, locality: false },
+      };
+    case "abr":
+      return {
+        test: {
+          label: "P2P_ABR=p2p",
+          p2p: true,
+          p2pConfig: { ...p2pConfig, abr: "p2p" as const },
+        },
+        base: {
+          label: "P2P_ABR=stock",
+          p2p: true,
+          p2pConfig: { ...p2pConfig, abr: "stock" as const },
+        },
+      };
+  }
+}
+
+/** One kind's runs and what they compare to. */
+interface KindResult {
+  test: RunOutcome;
+  base: RunOutcome;
+  table: string;
+  targets: Array<{ name: string; met: boolean }>;
+  comparison: unknown;
+}
+
+function compareArms(
+  options: Options,
+  kind: "vod" | "live",
+  test: RunOutcome,
+  base: RunOutcome,
+): Omit<KindResult, "test" | "base"> {
+  if (options.mode === "locality") {
+    const c = compareLocality(test, base);
+    return { table: localityTable(c), targets: c.targets, comparison: c };
+  }
+  if (options.mode === "abr") {
+    const c = compareAbr(test, base);
+    return { table: abrTable(c), targets: c.targets, comparison: c };
+  }
+  const c = compare(options.profile.name, kind, test, base);
+  return { table: comparisonTable(c), targets: c.targets, comparison: c };
+}
+
 async function run(options: Options): Promise<void> {
   log.setLevel("warn");
-  const media = await ensureLabMedia();
-  const p2pConfig = p2pConfigFromEnv((name) => Deno.env.get(name));
+  const media = await ensureLabMedia({ scale: options.scale });
+  const profile = scaledProfile(options.profile, options.scale);
+  const arms = armsOf(
+    options.mode,
+    p2pConfigFromEnv((name) => Deno.env.get(name)),
+  );
   const browser = await launchBrowser();
-  const results: Record<
-    string,
-    { http: RunOutcome; p2p: RunOutcome; comparison: Comparison }
-  > = {};
+  const results: Record<string, KindResult> = {};
   try {
     for (const kind of options.kinds) {
       const scenario = {
-        profile: options.profile,
+        profile,
         kind,
         media,
         viewers: options.viewers,
@@ -131,31 +218,22 @@ async function run(options: Options): Promise<void> {
         // VOD viewers watch it all; live ones --watch seconds.
         watchSeconds: kind === "vod" ? media.seconds : options.watch,
         churn: options.churn,
-        p2pConfig,
         instances: options.instances,
+        trace: options.trace !== undefined,
       };
-      const trace = options.trace !== undefined;
-      const http = await runScenario(browser, {
-        ...scenario,
-        p2p: false,
-        trace,
-      });
-      const p2p = await runScenario(browser, { ...scenario, p2p: true, trace });
+      const base = await runScenario(browser, { ...scenario, ...arms.base });
+      const test = await runScenario(browser, { ...scenario, ...arms.test });
       if (options.trace) {
         await Deno.writeTextFile(
           options.trace.replace(/(\.json)?$/, `.${kind}.json`),
           JSON.stringify({
-            viewers: p2p.viewers,
-            traces: p2p.traces,
-            http: { viewers: http.viewers, traces: http.traces },
+            viewers: test.viewers,
+            traces: test.traces,
+            base: { viewers: base.viewers, traces: base.traces },
           }),
         );
       }
-      results[kind] = {
-        http,
-        p2p,
-        comparison: compare(options.profile.name, kind, p2p, http),
-      };
+      results[kind] = { test, base, ...compareArms(options, kind, test, base) };
     }
   } finally {
     await browser.close();
@@ -164,14 +242,16 @@ async function run(options: Options): Promise<void> {
     console.log(JSON.stringify(
       {
         profile: options.profile.name,
-        description: options.profile.description,
+        description: profile.description,
         options: { ...options, profile: options.profile.name },
+        arms: { test: arms.test.label, base: arms.base.label },
         media: { seconds: media.seconds, ladder: media.ladder },
         kinds: Object.fromEntries(
           Object.entries(results).map(([kind, r]) => [kind, {
             comparison: r.comparison,
-            p2p: plain(r.p2p),
-            http: plain(r.http),
+            targets: r.targets,
+            test: plain(r.test),
+            base: plain(r.base),
           }]),
         ),
       },
@@ -181,12 +261,12 @@ async function run(options: Options): Promise<void> {
     return;
   }
   console.log(
-    `\n# Swarm lab: ${options.viewers} viewers, network "${options.profile.name}" (${options.profile.description})` +
+    `\n# Swarm lab: ${options.viewers} viewers, network "${options.profile.name}" (${profile.description}); ${arms.test.label} against ${arms.base.label}` +
       `\njoins every ${options.stagger} s${
         options.churn ? ", two crash mid-stream, one joins late" : ""
       }; VOD watched to the end (${media.seconds} s), live for ${options.watch} s; ladder ${
         media.ladder.map((r) =>
-          `${r.name} ${((r.videoKbps + r.audioKbps) / 1000).toFixed(1)}`
+          `${r.name} ${((r.videoKbps + r.audioKbps) / 1000).toFixed(2)}`
         ).join(" / ")
       } Mbit/s${
         options.instances > 1
@@ -196,10 +276,18 @@ async function run(options: Options): Promise<void> {
   );
   for (const [kind, r] of Object.entries(results)) {
     console.log(`\n## ${kind === "vod" ? "VOD" : "Live"}\n`);
-    console.log(comparisonTable(r.comparison));
-    console.log(`\ntargets: ${targetLine(r.comparison)}`);
-    console.log(`\nP2P run, per viewer:\n\n${viewerTable(r.p2p)}`);
-    console.log(`\nHTTP-only run, per viewer:\n\n${viewerTable(r.http)}`);
+    console.log(r.table);
+    console.log(
+      `\ntargets: ${
+        r.targets.map((t) => `${t.met ? "✓" : "✗"} ${t.name}`).join(" · ")
+      }`,
+    );
+    console.log(
+      `\n${arms.test.label} run, per viewer:\n\n${viewerTable(r.test)}`,
+    );
+    console.log(
+      `\n${arms.base.label} run, per viewer:\n\n${viewerTable(r.base)}`,
+    );
   }
 }
 

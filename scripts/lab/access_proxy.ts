@@ -11,6 +11,7 @@ import net from "node:net";
 import { Link, type LinkCounters } from "./link.ts";
 import type { Access } from "./profiles.ts";
 import { enlargeReceiveBuffer } from "./socket_buffer.ts";
+import type { TurnPeers } from "./turn_peers.ts";
 
 /** Where the viewer's traffic goes. */
 export interface Upstreams {
@@ -20,12 +21,30 @@ export interface Upstreams {
   turnPort?: number;
 }
 
+/** Where a viewer sits among the lab's regions, and what sits between them. */
+export interface RegionPlacement {
+  /** This viewer's index in the lab network. */
+  index: number;
+  /** Its region. */
+  region: number;
+  /** The region of any viewer, by index. */
+  regionOf(index: number): number | undefined;
+  /** One-way delay added to relayed data between viewers of different regions (ms). */
+  interRegionDelayMs: number;
+  /** Which viewer relayed data comes from (shared by the lab network). */
+  peers: TurnPeers;
+}
+
 /** What one viewer's links carried, by direction and kind. */
 export interface AccessCounters {
   /** Towards the viewer. */
   down: LinkCounters & { tcpBytes: number; udpBytes: number };
   /** From the viewer. */
   up: LinkCounters & { tcpBytes: number; udpBytes: number };
+  /** Relayed bytes received from a peer of the same region (with regions). */
+  p2pSameRegionBytes: number;
+  /** Relayed bytes received from a peer of another region (with regions). */
+  p2pCrossRegionBytes: number;
 }
 
 type ByteCounter = "downTcp" | "downUdp" | "upTcp" | "upUdp";
@@ -81,6 +100,8 @@ export class ViewerAccess {
   readonly #address: string;
   readonly #upstreams: Upstreams;
   readonly #rttMs: number;
+  readonly #placement?: RegionPlacement;
+  #regionBytes = { same: 0, cross: 0 };
   #server?: net.Server;
   #front?: Deno.DatagramConn;
   #flows = new Map<
@@ -97,7 +118,13 @@ export class ViewerAccess {
   };
 
   /** `address` is the viewer's own 127.0.x.y. */
-  constructor(address: string, access: Access, upstreams: Upstreams) {
+  constructor(
+    address: string,
+    access: Access,
+    upstreams: Upstreams,
+    placement?: RegionPlacement,
+  ) {
+    this.#placement = placement;
     this.#address = address;
     this.#upstreams = upstreams;
     this.#down = new Link(access.down);
@@ -135,6 +162,8 @@ export class ViewerAccess {
         tcpBytes: this.#bytes.upTcp,
         udpBytes: this.#bytes.upUdp,
       },
+      p2pSameRegionBytes: this.#regionBytes.same,
+      p2pCrossRegionBytes: this.#regionBytes.cross,
     };
   }
 
@@ -200,6 +229,7 @@ export class ViewerAccess {
     const flow = this.#flow(from.port);
     if (!flow) return;
     flow.lastUsed = Date.now();
+    this.#placement?.peers.fromViewer(this.#flowKey(from.port), message);
     this.#up.sendDatagram(message.length, () => {
       this.#bytes.upUdp += message.length;
       sendTo(flow.socket, message, this.#upstreams.turnPort!);
@@ -213,14 +243,44 @@ export class ViewerAccess {
     if (this.#flows.size >= MAX_FLOWS) return undefined;
     const socket = udpSocket(this.#address);
     readAll(socket, (reply) => {
+      const extraMs = this.#fromRegion(port, reply);
       this.#down.sendDatagram(reply.length, () => {
         this.#bytes.downUdp += reply.length;
-        if (this.#front) sendTo(this.#front, reply, port);
+        const forward = () => {
+          if (this.#front) sendTo(this.#front, reply, port);
+        };
+        if (extraMs > 0) setTimeout(forward, extraMs);
+        else forward();
       });
     });
     const flow = { socket, lastUsed: Date.now() };
     this.#flows.set(port, flow);
     return flow;
+  }
+
+  #flowKey(port: number): string {
+    return `${this.#placement?.index}:${port}`;
+  }
+
+  /**
+   * With regions: count a relayed datagram by where it came from, and
+   * return the delay between the regions (0 within one).
+   */
+  #fromRegion(port: number, reply: Uint8Array): number {
+    const placement = this.#placement;
+    if (!placement) return 0;
+    const source = placement.peers.toViewer(
+      placement.index,
+      this.#flowKey(port),
+      reply,
+    );
+    if (source === undefined) return 0;
+    if (placement.regionOf(source) === placement.region) {
+      this.#regionBytes.same += reply.length;
+      return 0;
+    }
+    this.#regionBytes.cross += reply.length;
+    return placement.interRegionDelayMs;
   }
 
   #sweep(): void {
@@ -229,6 +289,7 @@ export class ViewerAccess {
       if (now - flow.lastUsed > FLOW_IDLE_MS) {
         flow.socket.close();
         this.#flows.delete(port);
+        this.#placement?.peers.forget(this.#flowKey(port));
       }
     }
   }

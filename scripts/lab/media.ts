@@ -140,20 +140,23 @@ async function render(dir: URL, rendition: Rendition, seconds: number) {
  * Takes about a second of ffmpeg per second of media on 2 cores.
  */
 export async function ensureLabMedia(
-  options: { name?: string; seconds?: number } = {},
+  options: { name?: string; seconds?: number; scale?: number } = {},
 ): Promise<LabMedia> {
-  const name = options.name ?? "lab";
+  const scale = options.scale ?? 1;
+  const name = options.name ??
+    (scale === 1 ? "lab" : `lab-s${Math.round(scale * 100)}`);
   const seconds = options.seconds ?? 90;
+  const ladder = scaledLadder(scale);
   const dir = new URL(`../../static/media/${name}/`, import.meta.url);
   const marker = new URL("made.json", dir);
-  const wanted = JSON.stringify({ seconds, ladder: LADDER, version: 2 });
+  const wanted = JSON.stringify({ seconds, ladder, version: 2 });
   const made = await Deno.readTextFile(marker).catch(() => "");
-  if (made === wanted) return { name, seconds, ladder: LADDER };
+  if (made === wanted) return { name, seconds, ladder };
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(dir, { recursive: true });
-  for (const rendition of LADDER) await render(dir, rendition, seconds);
+  for (const rendition of ladder) await render(dir, rendition, seconds);
   const master = ["#EXTM3U", "#EXT-X-VERSION:6"];
-  for (const r of LADDER) {
+  for (const r of ladder) {
     const kbps = r.videoKbps + r.audioKbps;
     master.push(
       `#EXT-X-STREAM-INF:BANDWIDTH=${kbps * 1000},AVERAGE-BANDWIDTH=${
@@ -167,7 +170,26 @@ export async function ensureLabMedia(
     master.join("\n") + "\n",
   );
   await Deno.writeTextFile(marker, wanted);
-  return { name, seconds, ladder: LADDER };
+  return { name, seconds, ladder };
+}
+
+/**
+ * The ladder with every bitrate times `scale` (audio at least 32 kbit/s):
+ * the lab at a fraction of the traffic, for swarms bigger than this
+ * machine can relay at full rate (see `deno task swarm --scale`).
+ */
+export function scaledLadder(scale: number): readonly Rendition[] {
+  if (!(scale > 0 && scale <= 1)) {
+    throw new RangeError(
+      `Invalid scale ${scale}: expected more than 0, at most 1`,
+    );
+  }
+  if (scale === 1) return LADDER;
+  return LADDER.map((r) => ({
+    ...r,
+    videoKbps: Math.round(r.videoKbps * scale),
+    audioKbps: Math.max(32, Math.round(r.audioKbps * scale)),
+  }));
 }
 
 if (import.meta.main) {

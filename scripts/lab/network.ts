@@ -7,13 +7,18 @@
  */
 import { type AccessCounters, ViewerAccess } from "./access_proxy.ts";
 import type { Access } from "./profiles.ts";
+import { TurnPeers } from "./turn_peers.ts";
 
 /** What the lab network is asked to build. */
 export interface LabNetworkConfig {
   /** coturn's UDP port on 127.0.0.1, if P2P goes through the lab. */
   turnPort?: number;
-  /** One entry per viewer: its own loopback address, its access and its origin's port. */
-  viewers: Array<{ address: string; access: Access; originPort: number }>;
+  /** One entry per viewer: its own loopback address, its access, its origin's port and its region. */
+  viewers: Array<
+    { address: string; access: Access; originPort: number; region?: number }
+  >;
+  /** One-way delay between viewers of different regions (ms); regions need coturn. */
+  interRegionDelayMs?: number;
 }
 
 /** A viewer's entries into the lab. */
@@ -100,11 +105,22 @@ async function serve(): Promise<void> {
   const first = await requests.next();
   if (first.done) return;
   const config = JSON.parse(first.value) as LabNetworkConfig;
-  const accesses = config.viewers.map(({ address, access, originPort }) =>
-    new ViewerAccess(address, access, {
-      originPort,
-      turnPort: config.turnPort,
-    })
+  const peers = new TurnPeers();
+  const regionOf = (index: number) => config.viewers[index]?.region;
+  const accesses = config.viewers.map(
+    ({ address, access, originPort, region }, index) =>
+      new ViewerAccess(
+        address,
+        access,
+        { originPort, turnPort: config.turnPort },
+        region === undefined ? undefined : {
+          index,
+          region,
+          regionOf,
+          interRegionDelayMs: config.interRegionDelayMs ?? 0,
+          peers,
+        },
+      ),
   );
   await Promise.all(accesses.map((access) => access.start()));
   const reply = (message: unknown) =>

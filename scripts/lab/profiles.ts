@@ -24,6 +24,10 @@ export interface NetworkProfile {
   description: string;
   /** The access of viewer `index`, or `undefined` for raw loopback (no lab network). */
   access(index: number): Access | undefined;
+  /** The region of viewer `index`, for profiles with several regions. */
+  region?(index: number): number;
+  /** One-way delay between regions (ms), for profiles with several regions. */
+  interRegionDelayMs?: number;
 }
 
 interface Line {
@@ -79,6 +83,17 @@ export const CONSTRAINED: Line = {
   loss: 0.02,
 };
 
+/** A line inside one region of the `regions` profile: RTT 10 ms to its neighbours' relay. */
+export const REGIONAL_FIBER: Line = {
+  kind: "fiber",
+  downMbps: 50,
+  upMbps: 10,
+  rttMs: 10,
+};
+
+/** Regions of the `regions` profile. */
+export const REGIONS = 3;
+
 /** Every profile, by name. */
 export const PROFILES: Record<string, NetworkProfile> = {
   loopback: {
@@ -96,6 +111,14 @@ export const PROFILES: Record<string, NetworkProfile> = {
     description:
       "half fiber (50/10 Mbit/s, 20 ms), half 4G (12/2 Mbit/s, RTT 60 ± 20 ms, 1 % loss)",
     access: (index) => accessOf(index % 2 === 0 ? FIBER : MOBILE_4G),
+  },
+  regions: {
+    name: "regions",
+    description:
+      "three regions of fiber viewers (50/10 Mbit/s): RTT 10 ms within a region, 120 ms between",
+    access: () => accessOf(REGIONAL_FIBER),
+    region: (index) => index % REGIONS,
+    interRegionDelayMs: 55,
   },
   constrained: {
     name: "constrained",
@@ -116,4 +139,31 @@ export function profileNamed(name: string): NetworkProfile {
     );
   }
   return profile;
+}
+
+/**
+ * `profile` with every line's rate times `scale` (delays, jitter and loss
+ * unchanged), to go with a ladder scaled the same way.
+ */
+export function scaledProfile(
+  profile: NetworkProfile,
+  scale: number,
+): NetworkProfile {
+  if (scale === 1) return profile;
+  const scaleShape = (shape: Access["down"]) => ({
+    ...shape,
+    rateBps: shape.rateBps * scale,
+  });
+  return {
+    ...profile,
+    description: `${profile.description}; rates ×${scale}`,
+    access(index) {
+      const access = profile.access(index);
+      return access && {
+        ...access,
+        down: scaleShape(access.down),
+        up: scaleShape(access.up),
+      };
+    },
+  };
 }

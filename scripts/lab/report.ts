@@ -247,3 +247,211 @@ export function comparisonTable(c: Comparison): string {
 export function targetLine(c: Comparison): string {
   return c.targets.map((t) => `${t.met ? "✓" : "✗"} ${t.name}`).join(" · ");
 }
+
+/** Where a run's P2P bytes came from, with regions (the `regions` profile). */
+export interface LocalityTotals {
+  /** Relayed bytes received from a peer of the same region. */
+  sameRegionBytes: number;
+  /** Relayed bytes received from a peer of another region. */
+  crossRegionBytes: number;
+  /** Share of relayed bytes that crossed regions. */
+  crossShare: number;
+  /** Median ms from a viewer's join to its first byte from a peer (viewers that got one). */
+  medianFirstP2PMs: number;
+}
+
+/** Sum up where a run's P2P bytes crossed regions. */
+export function localityTotals(run: RunOutcome): LocalityTotals {
+  let same = 0;
+  let cross = 0;
+  for (const link of run.links ?? []) {
+    same += link.p2pSameRegionBytes;
+    cross += link.p2pCrossRegionBytes;
+  }
+  return {
+    sameRegionBytes: same,
+    crossRegionBytes: cross,
+    crossShare: same + cross ? cross / (same + cross) : 0,
+    medianFirstP2PMs: median(
+      run.viewers.flatMap((v) => v.firstP2PMs === null ? [] : [v.firstP2PMs]),
+    ),
+  };
+}
+
+/** Nearby-first against random choice, same scenario. */
+export interface LocalityComparison {
+  /** `LOCALITY=on`. */
+  on: RunTotals & LocalityTotals;
+  /** `LOCALITY=off`. */
+  off: RunTotals & LocalityTotals;
+  /** The issue's targets, met or not. */
+  targets: Array<{ name: string; met: boolean }>;
+}
+
+/** Set a run with locality on against one with it off. */
+export function compareLocality(
+  onRun: RunOutcome,
+  offRun: RunOutcome,
+): LocalityComparison {
+  const on = { ...totals(onRun), ...localityTotals(onRun) };
+  const off = { ...totals(offRun), ...localityTotals(offRun) };
+  return {
+    on,
+    off,
+    targets: [
+      { name: "P2P bytes across regions ≤ 20 %", met: on.crossShare <= 0.2 },
+      {
+        // Two runs of real players differ by a point or two on their own.
+        name: "offload no worse than random (±2 points)",
+        met: on.offload >= off.offload - 0.02,
+      },
+      {
+        name: "stalls no worse than random",
+        met: on.stalls <= off.stalls &&
+          on.stallSeconds <= off.stallSeconds + 0.5,
+      },
+      {
+        name: "first P2P byte sooner than random (median)",
+        met: on.medianFirstP2PMs < off.medianFirstP2PMs,
+      },
+    ],
+  };
+}
+
+/** The side-by-side table of locality on and off (Markdown). */
+export function localityTable(c: LocalityComparison): string {
+  const row = (label: string, on: string, off: string) =>
+    `| ${label} | ${on} | ${off} |`;
+  const { on, off } = c;
+  return [
+    "| | nearby first (LOCALITY=on) | random (LOCALITY=off) |",
+    "| --- | --- | --- |",
+    row("P2P bytes across regions", pct(on.crossShare), pct(off.crossShare)),
+    row(
+      "first byte from a peer, median",
+      `${on.medianFirstP2PMs.toFixed(0)} ms`,
+      `${off.medianFirstP2PMs.toFixed(0)} ms`,
+    ),
+    row(
+      "offload (limit)",
+      `${pct(on.offload)} (${pct(on.offloadLimit)})`,
+      `${pct(off.offload)} (${pct(off.offloadLimit)})`,
+    ),
+    row(
+      "sends per segment",
+      on.sendsPerSegment.toFixed(2),
+      off.sendsPerSegment.toFixed(2),
+    ),
+    row(
+      "stalls / time",
+      `${on.stalls} / ${on.stallSeconds.toFixed(1)} s`,
+      `${off.stalls} / ${off.stallSeconds.toFixed(1)} s`,
+    ),
+    row(
+      "start-up, median",
+      `${on.medianTtffMs.toFixed(0)} ms`,
+      `${off.medianTtffMs.toFixed(0)} ms`,
+    ),
+    row("machine CPU in use", pct(on.cpuLoad), pct(off.cpuLoad)),
+  ].join("\n");
+}
+
+/** P2P-aware quality against hls.js's own, same scenario (both P2P). */
+export interface AbrComparison {
+  /** `P2P_ABR=p2p`. */
+  p2p: RunTotals;
+  /** `P2P_ABR=stock`. */
+  stock: RunTotals;
+  /** Origin bytes, P2P-aware / stock. */
+  originRatio: number;
+  /** Mean played bitrate, P2P-aware / stock. */
+  bitrateRatio: number;
+  /** Rendition switches per viewer-minute played. */
+  switchesPerMinute: { p2p: number; stock: number };
+  /** The issue's targets, met or not. */
+  targets: Array<{ name: string; met: boolean }>;
+}
+
+/** Switches per minute of media played, all viewers. */
+function switchRate(run: RunOutcome): number {
+  const minutes = run.viewers.reduce((sum, v) => sum + v.playedSeconds, 0) /
+    60;
+  return minutes
+    ? run.viewers.reduce((sum, v) => sum + v.switches, 0) / minutes
+    : 0;
+}
+
+/** Set a run with the P2P-aware quality choice against one with hls.js's own. */
+export function compareAbr(
+  p2pRun: RunOutcome,
+  stockRun: RunOutcome,
+): AbrComparison {
+  const p2p = totals(p2pRun);
+  const stock = totals(stockRun);
+  const switchesPerMinute = {
+    p2p: switchRate(p2pRun),
+    stock: switchRate(stockRun),
+  };
+  const originRatio = p2p.originBytes / stock.originBytes;
+  const bitrateRatio = p2p.meanKbps / stock.meanKbps;
+  return {
+    p2p,
+    stock,
+    originRatio,
+    bitrateRatio,
+    switchesPerMinute,
+    targets: [
+      { name: "origin ≤ 0.7 × stock", met: originRatio <= 0.7 },
+      { name: "played bitrate ≥ 0.95 × stock", met: bitrateRatio >= 0.95 },
+      {
+        name: "stalls and stall time ≤ stock",
+        met: p2p.stalls <= stock.stalls &&
+          p2p.stallSeconds <= stock.stallSeconds + 0.5,
+      },
+      {
+        name: "switches per viewer-minute ≤ stock",
+        met: switchesPerMinute.p2p <= switchesPerMinute.stock,
+      },
+    ],
+  };
+}
+
+/** The side-by-side table of the two quality choices (Markdown). */
+export function abrTable(c: AbrComparison): string {
+  const row = (label: string, p2p: string, stock: string, ratio = "") =>
+    `| ${label} | ${p2p} | ${stock} | ${ratio} |`;
+  const { p2p, stock } = c;
+  return [
+    "| | P2P-aware (P2P_ABR=p2p) | hls.js alone (P2P_ABR=stock) | ratio |",
+    "| --- | --- | --- | --- |",
+    row(
+      "origin sent",
+      `${MB(p2p.originBytes)} MB`,
+      `${MB(stock.originBytes)} MB`,
+      `× ${c.originRatio.toFixed(2)}`,
+    ),
+    row("offload", pct(p2p.offload), pct(stock.offload)),
+    row(
+      "played bitrate",
+      `${p2p.meanKbps.toFixed(0)} kbit/s`,
+      `${stock.meanKbps.toFixed(0)} kbit/s`,
+      `× ${c.bitrateRatio.toFixed(2)}`,
+    ),
+    row(
+      "stalls / time",
+      `${p2p.stalls} / ${p2p.stallSeconds.toFixed(1)} s`,
+      `${stock.stalls} / ${stock.stallSeconds.toFixed(1)} s`,
+    ),
+    row(
+      "switches per viewer-minute",
+      c.switchesPerMinute.p2p.toFixed(2),
+      c.switchesPerMinute.stock.toFixed(2),
+    ),
+    row(
+      "start-up, median",
+      `${p2p.medianTtffMs.toFixed(0)} ms`,
+      `${stock.medianTtffMs.toFixed(0)} ms`,
+    ),
+    row("machine CPU in use", pct(p2p.cpuLoad), pct(stock.cpuLoad)),
+  ].join("\n");
+}

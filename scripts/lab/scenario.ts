@@ -9,6 +9,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PlayerP2PConfig } from "../../p2p/config.ts";
 import { DEFAULT_CLUSTER_CONFIG } from "../../tracker/cluster/mod.ts";
+import { DEFAULT_LOCALITY_CONFIG } from "../../tracker/locality.ts";
 import { startCoturn, type TestTurn } from "../coturn.ts";
 import { startRedis } from "../redis_server.ts";
 import type { LabMedia } from "./media.ts";
@@ -48,6 +49,8 @@ export interface ScenarioOptions {
   instances: number;
   /** Keep each viewer's P2P event log (`?debug=p2p`) in {@linkcode RunOutcome.traces}. */
   trace?: boolean;
+  /** The tracker's nearby-peers-first choice (`LOCALITY`); on by default. */
+  locality?: boolean;
 }
 
 /** One viewer's run. */
@@ -148,6 +151,12 @@ export async function runScenario(
               relayOnly: turn !== undefined,
             },
             turn: turn ? { urls: [turn.url], secret, ttlS: 3600 } : undefined,
+            tracker: {
+              locality: {
+                ...DEFAULT_LOCALITY_CONFIG,
+                enabled: options.locality ?? true,
+              },
+            },
             cluster: redis
               ? {
                 ...DEFAULT_CLUSTER_CONFIG,
@@ -174,10 +183,13 @@ export async function runScenario(
       network = await startLabNetwork({
         turnPort: turn?.port,
         viewers: lines.map((access, i) => ({
-          address: viewerAddress(i),
+          // Each region its own /24, as the tracker sees it.
+          address: viewerAddress(i, options.profile.region?.(i) ?? 0),
           access: access!,
           originPort: originOf(i).port,
+          region: options.profile.region?.(i),
         })),
+        interRegionDelayMs: options.profile.interRegionDelayMs,
       });
     }
     const kbpsByHeight = Object.fromEntries(
@@ -202,7 +214,8 @@ export async function runScenario(
         ? `http://127.0.0.1:${entry.httpPort}`
         : originOf(i).url;
       await page.goto(
-        `${base}/watch/${channel}${options.trace ? "?debug=p2p" : ""}`,
+        // The debug log also tells when the first byte from a peer came.
+        `${base}/watch/${channel}?debug=p2p`,
       );
       pages[i] = page;
     };
@@ -322,6 +335,7 @@ function mergeCounts(all: OriginCounts[]): OriginCounts {
 function emptyFigures(): PlaybackFigures {
   return {
     ttffMs: null,
+    firstP2PMs: null,
     stalls: 0,
     stallSeconds: 0,
     playedSeconds: 0,

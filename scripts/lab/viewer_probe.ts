@@ -13,6 +13,8 @@ import type { Page } from "playwright-core";
 export interface PlaybackFigures {
   /** ms from navigation to the first frame, or null. */
   ttffMs: number | null;
+  /** ms from navigation to the first byte from a peer, or null. */
+  firstP2PMs: number | null;
   /** Times playback waited for data after the first frame. */
   stalls: number;
   /** Seconds spent waiting after the first frame (an ongoing stall included). */
@@ -146,11 +148,20 @@ export async function readPlayback(page: Page): Promise<PlaybackFigures> {
     }).__lab;
     const panel = document.querySelector<HTMLElement>(".p2p-panel")?.dataset ??
       {};
+    const log = (globalThis as unknown as {
+      __redflixP2P?: {
+        events: Array<{ type: string; source?: string; at?: number }>;
+      };
+    }).__redflixP2P;
+    const firstP2P = log?.events.find((event) =>
+      event.type === "chunkDownloaded" && event.source === "p2p"
+    );
     const ongoing = lab.stallStart === null
       ? 0
       : performance.now() - lab.stallStart;
     return {
       ttffMs: lab.ttff,
+      firstP2PMs: firstP2P?.at ?? null,
       stalls: lab.stalls,
       stallSeconds: (lab.stallMs + ongoing) / 1000,
       playedSeconds: lab.played,

@@ -1,10 +1,17 @@
 import assert from "node:assert/strict";
-import { compare, totals } from "../../scripts/lab/report.ts";
+import {
+  compare,
+  compareAbr,
+  compareLocality,
+  localityTotals,
+  totals,
+} from "../../scripts/lab/report.ts";
 import type { RunOutcome, ViewerOutcome } from "../../scripts/lab/scenario.ts";
 
 function viewer(figures: Partial<ViewerOutcome>): ViewerOutcome {
   return {
     ttffMs: 1000,
+    firstP2PMs: null,
     stalls: 0,
     stallSeconds: 0,
     playedSeconds: 60,
@@ -92,4 +99,86 @@ Deno.test("compare(): fiber targets met and missed, P2P against HTTP-only", () =
     "start-up ≤ HTTP-only + 300 ms",
     "stalls ≤ HTTP-only",
   ]);
+});
+
+Deno.test("compareLocality(): bytes across regions from the links, first P2P byte from the viewers", () => {
+  const withLinks = (
+    r: RunOutcome,
+    same: number,
+    cross: number,
+  ): RunOutcome => ({
+    ...r,
+    links: [{
+      down: {
+        bytes: 0,
+        overflowDrops: 0,
+        randomDrops: 0,
+        datagrams: 0,
+        tcpBytes: 0,
+        udpBytes: 0,
+      },
+      up: {
+        bytes: 0,
+        overflowDrops: 0,
+        randomDrops: 0,
+        datagrams: 0,
+        tcpBytes: 0,
+        udpBytes: 0,
+      },
+      p2pSameRegionBytes: same,
+      p2pCrossRegionBytes: cross,
+    }],
+  });
+  const viewers = (first: number) => [
+    viewer({ httpBytes: 1000 }),
+    viewer({ p2pBytes: 1000, firstP2PMs: first }),
+  ];
+  const on = withLinks(run(viewers(3000), 1000, [1000]), 900, 100);
+  const off = withLinks(run(viewers(4000), 1000, [1000]), 400, 600);
+  assert.equal(localityTotals(on).crossShare, 0.1);
+  assert.equal(localityTotals(off).medianFirstP2PMs, 4000);
+  const c = compareLocality(on, off);
+  assert.deepEqual(c.targets.filter((t) => !t.met), []);
+  const worse = compareLocality(
+    withLinks(run(viewers(5000), 1000, [1000]), 500, 500),
+    off,
+  );
+  assert.deepEqual(
+    worse.targets.filter((t) => !t.met).map((t) => t.name),
+    [
+      "P2P bytes across regions ≤ 20 %",
+      "first P2P byte sooner than random (median)",
+    ],
+  );
+});
+
+Deno.test("compareAbr(): origin, played bitrate, stalls and switches against hls.js's own choice", () => {
+  const stock = run(
+    [
+      viewer({ httpBytes: 1000, meanKbps: 4500, switches: 4 }),
+      viewer({ httpBytes: 1000, meanKbps: 2500, switches: 4 }),
+    ],
+    2000,
+    [1000, 1000],
+  );
+  const aware = run(
+    [
+      viewer({ httpBytes: 1000, meanKbps: 4500, switches: 1 }),
+      viewer({ p2pBytes: 1000, meanKbps: 4500, switches: 1 }),
+    ],
+    1000,
+    [1000],
+  );
+  const c = compareAbr(aware, stock);
+  assert.equal(c.originRatio, 0.5);
+  assert.deepEqual(c.targets.filter((t) => !t.met), []);
+  const reversed = compareAbr(stock, aware);
+  assert.deepEqual(
+    reversed.targets.filter((t) => !t.met).map((t) => t.name),
+    [
+      "origin ≤ 0.7 × stock",
+      "played bitrate ≥ 0.95 × stock",
+      "switches per viewer-minute ≤ stock",
+    ],
+  );
 });
