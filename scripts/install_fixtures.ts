@@ -1,9 +1,12 @@
 /**
  * Installs the Node test fixture (bittorrent-tracker + @roamhq/wrtc) with
- * `npm ci --ignore-scripts`, once. `deno task test` runs it first, so test
- * files running in parallel never race to install it.
+ * `npm ci --ignore-scripts`, once, and fetches the bundler `deno bundle`
+ * downloads on first use (esbuild, from the npm registry) by bundling an island. `deno task test`
+ * runs it first, so test files running in parallel never race to install
+ * them, and tests inside the loopback-only namespace find them there.
  * @module
  */
+import { buildIslands } from "../runtime/bundle.ts";
 
 /** Where the fixture lives. */
 export const WEBTORRENT_CLIENT_DIR = new URL(
@@ -40,4 +43,14 @@ export async function ensureWebTorrentClient(): Promise<void> {
   }
 }
 
-if (import.meta.main) await ensureWebTorrentClient();
+/** Bundle the smallest island once, so `deno bundle` has its bundler cached. */
+export async function ensureBundler(): Promise<void> {
+  const island = "./islands/Schedule.tsx";
+  const build = await buildIslands(new URL("../", import.meta.url), [island]);
+  if (!build.files.size) throw new Error(`no bundle of ${island}`);
+}
+
+if (import.meta.main) {
+  await ensureWebTorrentClient();
+  await ensureBundler();
+}

@@ -1,7 +1,7 @@
 /**
  * The watch page and the channel list on phones: 360×640 and 390×844,
  * portrait and landscape, in both languages. Sizes and positions are
- * asserted (no pixel diffs); screenshots are kept for a look when one fails.
+ * asserted (no pixel diffs).
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -34,12 +34,10 @@ function smallTargets(page: Page, selector: string): Promise<string[]> {
 Deno.test("phone layouts: the video first, nothing wider than the screen, tap targets of 44 px, P2P numbers folded", async (t) => {
   const server = await startTestServer({ buildDir: false });
   const browser = await launchBrowser();
-  const shots = await Deno.makeTempDir({ prefix: "redflix-phone-" });
   try {
     for (const screen of SCREENS) {
       for (const locale of ["pt-BR", "en"]) {
-        const name = `${screen.width}x${screen.height} ${locale}`;
-        await t.step(name, async () => {
+        await t.step(`${screen.width}x${screen.height} ${locale}`, async () => {
           const context = await browser.newContext({
             viewport: screen,
             isMobile: true,
@@ -54,7 +52,6 @@ Deno.test("phone layouts: the video first, nothing wider than the screen, tap ta
             timeout: 15_000,
           });
           await page.waitForSelector(".player-bar .fullscreen");
-          await page.screenshot({ path: `${shots}/watch ${name}.png` });
           const layout = await page.evaluate(() => {
             const video = document.querySelector("video")!
               .getBoundingClientRect();
@@ -98,7 +95,6 @@ Deno.test("phone layouts: the video first, nothing wider than the screen, tap ta
             [],
           );
           await page.goto(`${server.url}/`);
-          await page.screenshot({ path: `${shots}/home ${name}.png` });
           assert.ok(
             await page.evaluate(() =>
               document.documentElement.scrollWidth <= innerWidth
@@ -116,6 +112,5 @@ Deno.test("phone layouts: the video first, nothing wider than the screen, tap ta
   } finally {
     await browser.close();
     await server.close();
-    await Deno.remove(shots, { recursive: true });
   }
 });
