@@ -45,6 +45,29 @@ async function openFrom(server: TestServer, address: string) {
   );
 }
 
+/**
+ * A newcomer at `address` announces with `numwant` offers; its socket
+ * joins `sockets` (closed at the end).
+ */
+async function announceFrom(
+  server: TestServer,
+  sockets: TestSocket[],
+  address: string,
+  peerId: string,
+  numwant: number,
+): Promise<TestSocket> {
+  const newcomer = await openFrom(server, address);
+  sockets.push(newcomer);
+  newcomer.send({
+    action: "announce",
+    info_hash: INFO_HASH,
+    peer_id: peerId,
+    numwant,
+    offers: offers(numwant, address),
+  });
+  return newcomer;
+}
+
 /** Every client joins the swarm; returns each one's peer_id and socket. */
 async function joinAll(server: TestServer) {
   const joined = new Map<string, TestSocket>();
@@ -94,16 +117,14 @@ Deno.test("offers go to peers of the same network first, then the same region; L
     await t.step(
       "a São Paulo newcomer's two offers reach the two on its /24",
       async () => {
-        const newcomer = await openFrom(server, "198.51.100.12");
-        sockets.push(newcomer);
         const peerId = id20("new-sp-");
-        newcomer.send({
-          action: "announce",
-          info_hash: INFO_HASH,
-          peer_id: peerId,
-          numwant: 2,
-          offers: offers(2, "nsp"),
-        });
+        const newcomer = await announceFrom(
+          server,
+          sockets,
+          "198.51.100.12",
+          peerId,
+          2,
+        );
         const got = await recipients(joined, peerId);
         assert.deepEqual(got.sort(), [id20("sp0-"), id20("sp1-")].sort());
         joined.set(peerId, newcomer);
@@ -113,16 +134,14 @@ Deno.test("offers go to peers of the same network first, then the same region; L
     await t.step(
       "once its /24 is used up, offers go to its region on another network",
       async () => {
-        const newcomer = await openFrom(server, "198.51.100.13");
-        sockets.push(newcomer);
         const peerId = id20("new-sp3-");
-        newcomer.send({
-          action: "announce",
-          info_hash: INFO_HASH,
-          peer_id: peerId,
-          numwant: 4, // its /24 holds three (with the first newcomer)
-          offers: offers(4, "n3"),
-        });
+        const newcomer = await announceFrom(
+          server,
+          sockets,
+          "198.51.100.13",
+          peerId,
+          4,
+        );
         const got = await recipients(joined, peerId);
         assert.deepEqual(
           got.sort(),
@@ -134,16 +153,14 @@ Deno.test("offers go to peers of the same network first, then the same region; L
     );
 
     await t.step("a newcomer with no one near gets random peers", async () => {
-      const newcomer = await openFrom(server, "100.64.0.1");
-      sockets.push(newcomer);
       const peerId = id20("far-");
-      newcomer.send({
-        action: "announce",
-        info_hash: INFO_HASH,
-        peer_id: peerId,
-        numwant: 3,
-        offers: offers(3, "far"),
-      });
+      await announceFrom(
+        server,
+        sockets,
+        "100.64.0.1",
+        peerId,
+        3,
+      );
       assert.equal((await recipients(joined, peerId)).length, 3);
     });
 
@@ -204,16 +221,14 @@ Deno.test("LOCALITY=off: the same clients get random peers, all counted random",
     sockets.push(...joined.values());
     const outside = new Set<string>();
     for (let round = 0; round < 12; round++) {
-      const newcomer = await openFrom(server, `198.51.100.${20 + round}`);
-      sockets.push(newcomer);
       const peerId = id20(`off${round}-`);
-      newcomer.send({
-        action: "announce",
-        info_hash: INFO_HASH,
-        peer_id: peerId,
-        numwant: 2,
-        offers: offers(2, `o${round}`),
-      });
+      await announceFrom(
+        server,
+        sockets,
+        `198.51.100.${20 + round}`,
+        peerId,
+        2,
+      );
       for (const got of await recipients(joined, peerId)) {
         if (!got.startsWith("sp")) outside.add(got);
       }

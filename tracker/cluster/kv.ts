@@ -149,6 +149,16 @@ export class KvBackend implements SwarmBackend {
       this.#key("member", infoHash, own.slot, this.instanceId, peerId);
   }
 
+  /** This instance's entry for `peerId` under one of its locality keys. */
+  #nearKey(
+    infoHash: string,
+    near: string,
+    slot: number,
+    peerId: string,
+  ): Deno.KvKey {
+    return this.#key("near", infoHash, near, slot, this.instanceId, peerId);
+  }
+
   #connected(): void {
     this.#engine.up(this.#handlers, (member) => this.upsert(member));
   }
@@ -218,14 +228,7 @@ export class KvBackend implements SwarmBackend {
     for (const near of own.near) {
       this.#enqueue({
         type: "set",
-        key: this.#key(
-          "near",
-          infoHash,
-          near,
-          own.slot,
-          this.instanceId,
-          peerId,
-        ),
+        key: this.#nearKey(infoHash, near, own.slot, peerId),
         value: { lastSeen: member.lastSeen },
         expireIn: this.#timeoutMs,
       });
@@ -242,14 +245,7 @@ export class KvBackend implements SwarmBackend {
     for (const near of own.near) {
       this.#enqueue({
         type: "delete",
-        key: this.#key(
-          "near",
-          infoHash,
-          near,
-          own.slot,
-          this.instanceId,
-          peerId,
-        ),
+        key: this.#nearKey(infoHash, near, own.slot, peerId),
       });
     }
   }
