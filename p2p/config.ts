@@ -91,6 +91,13 @@ export const DEFAULT_ICE_SERVERS: IceServer[] = [
 ];
 
 /**
+ * One HTTP download at a time, as hls.js fetches alone: two share the line,
+ * so the more urgent one arrives later, and each fetch's time (which sets
+ * the high-demand window and the quality) reads as half the line's speed.
+ */
+const ONE_HTTP_DOWNLOAD: CoreTuning = { simultaneousHttpDownloads: 1 };
+
+/**
  * Default VOD tuning, measured with `deno task swarm --network fiber`
  * (docs/performance.md): peers fetch up to 60 s ahead, HTTP seeds (at
  * random, what no peer has) up to 30 s ahead; the high-demand window is
@@ -101,6 +108,7 @@ export const DEFAULT_ICE_SERVERS: IceServer[] = [
 export const DEFAULT_CORE_TUNING: CoreTuning = {
   httpDownloadTimeWindow: 30,
   p2pDownloadTimeWindow: 60,
+  ...ONE_HTTP_DOWNLOAD,
   simultaneousP2PDownloads: 3,
 };
 
@@ -114,6 +122,7 @@ export const DEFAULT_LIVE_CORE_TUNING: CoreTuning = {
   // (player/live_role.ts sets their P2P windows). Random early HTTP fetches
   // (5 s window) still seed a segment nobody brought.
   httpDownloadTimeWindow: 5,
+  ...ONE_HTTP_DOWNLOAD,
   simultaneousP2PDownloads: 3,
 };
 

@@ -17,6 +17,7 @@
  * line, nor does a slow peer.
  * @module
  */
+import { isSegmentFetch } from "./p2p_pacing.ts";
 
 /** A better rendition than hls.js's choice needs this much headroom on the measured downlink. */
 export const UP_FACTOR = 0.8;
@@ -97,8 +98,6 @@ export function chooseRendition(inputs: RenditionInputs): RenditionChoice {
     : own;
 }
 
-/** A media segment's URL (not a playlist, a report or the tracker). */
-const SEGMENT_URL = /\.(m4s|ts|mp4|m4v|m4a|aac|cmfv|cmfa)(\?|#|$)/i;
 /** Fetches smaller than this say more about latency than about the line. */
 const MIN_SAMPLE_BYTES = 64 * 1024;
 
@@ -109,11 +108,7 @@ const MIN_SAMPLE_BYTES = 64 * 1024;
 export function httpSample(
   entry: PerformanceResourceTiming,
 ): { durationMs: number; bytes: number } | undefined {
-  if (
-    !SEGMENT_URL.test(entry.name) ||
-    (entry.initiatorType !== "fetch" &&
-      entry.initiatorType !== "xmlhttprequest")
-  ) return undefined;
+  if (!isSegmentFetch(entry)) return undefined;
   const bytes = entry.encodedBodySize || entry.transferSize;
   const durationMs = entry.responseEnd - entry.responseStart;
   if (bytes < MIN_SAMPLE_BYTES || !(durationMs > 0)) return undefined;

@@ -5,8 +5,9 @@
  * window tuned on loopback is wrong everywhere else: too wide and joiners
  * fetch from the origin what peers hold, too narrow and a slow line stalls.
  * So the window follows what this viewer measures: how long a segment
- * takes over HTTP here (Resource Timing of the segment fetches), and
- * whether peers are connected at all. Playback never waits on peers: the
+ * takes over HTTP here (Resource Timing of the segment fetches), how
+ * much room the line has beyond the stream, and whether peers are
+ * connected at all. Playback never waits on peers: the
  * first segment always comes over HTTP, and a segment a peer has not
  * delivered when HTTP would just have time to fetch it safely is fetched
  * over HTTP (the rest of a half-delivered one with a `Range` request).
@@ -21,6 +22,8 @@ export interface PacingInputs {
   awaitingFirstPeer: boolean;
   /** Seconds an HTTP segment fetch takes here (smoothed), if measured yet. */
   httpFetchSeconds?: number;
+  /** Seconds of media in a segment (the playlist's target duration), if known. */
+  segmentSeconds?: number;
   /** This live player brings new segments into the swarm (see live_role.ts). */
   edge?: boolean;
 }
@@ -46,6 +49,17 @@ export const NO_PEERS_WINDOW_S = 60;
  * SCTP); 4 s sent joiners that missed it to fetch a minute ahead over HTTP.
  */
 export const FIRST_PEER_GRACE_MS = 8000;
+/**
+ * The least headroom (a segment's playing time over its HTTP fetch time)
+ * P2P needs: below it (a fetch takes over half the segment's duration) the
+ * player plays plain HTTP. Such a line has no room to fetch
+ * again what a peer failed to deliver before the buffer runs out, and
+ * peers, whose uplinks are slower still, rarely deliver in time. Measured
+ * in the lab (`constrained`: a 4.5 Mbit/s stream on 6 Mbit/s lines): with
+ * the narrow window every viewer stalled and fell to lower renditions
+ * while HTTP-only played the top one smoothly, for no byte from peers.
+ */
+export const MIN_HEADROOM = 2;
 /** Before a fetch was measured, assume one takes this long (seconds). */
 export const UNMEASURED_FETCH_S = 0.5;
 
@@ -57,12 +71,18 @@ export const UNMEASURED_FETCH_S = 0.5;
  * highDemandWindow({ peers: 2, awaitingFirstPeer: false, httpFetchSeconds: 0.3 }); // 2.6
  * highDemandWindow({ peers: 0, awaitingFirstPeer: false }); // 60: plain HTTP
  * highDemandWindow({ peers: 3, awaitingFirstPeer: false, edge: true }); // 60: the live edge player
+ * highDemandWindow({ peers: 2, awaitingFirstPeer: false, httpFetchSeconds: 1.6, segmentSeconds: 2 }); // 60: no headroom
  * ```
  */
 export function highDemandWindow(inputs: PacingInputs): number {
   if (inputs.edge) return NO_PEERS_WINDOW_S;
   if (inputs.peers === 0 && !inputs.awaitingFirstPeer) return NO_PEERS_WINDOW_S;
   const fetch = inputs.httpFetchSeconds ?? UNMEASURED_FETCH_S;
+  if (
+    inputs.segmentSeconds !== undefined &&
+    inputs.httpFetchSeconds !== undefined &&
+    inputs.segmentSeconds < MIN_HEADROOM * inputs.httpFetchSeconds
+  ) return NO_PEERS_WINDOW_S;
   const window = MARGIN_S + SAFETY_FACTOR * fetch;
   return Math.round(
     Math.min(MAX_WINDOW_S, Math.max(MIN_WINDOW_S, window)) * 10,
@@ -84,6 +104,16 @@ export function smoothFetchSeconds(
 /** A media segment's URL (not a playlist, a report or the tracker). */
 const SEGMENT_URL = /\.(m4s|ts|mp4|m4v|m4a|aac|cmfv|cmfa)(\?|#|$)/i;
 
+/**
+ * Whether a Resource Timing entry is an HTTP segment fetch (hls.js's XHR
+ * or p2p-media-loader's fetch), not a playlist, a report or the tracker.
+ */
+export function isSegmentFetch(entry: PerformanceResourceTiming): boolean {
+  return SEGMENT_URL.test(entry.name) &&
+    (entry.initiatorType === "fetch" ||
+      entry.initiatorType === "xmlhttprequest");
+}
+
 /** What {@linkcode startPacing} drives. */
 export interface PacedEngine {
   /** p2p-media-loader's `applyDynamicConfig`. */
@@ -98,6 +128,8 @@ export interface PacingSources {
   channelHadViewers: boolean;
   /** The operator's fixed window for what plays now (`P2P_CORE_OPTIONS`), if any: then no pacing. */
   fixedWindow(): number | undefined;
+  /** Seconds of media in a segment, once the playlist is known. */
+  segmentSeconds?(): number | undefined;
   /** Whether this live player holds the edge role now (fetches new segments over HTTP at once). */
   edge?(): boolean;
   /** Called with each new window (for the debug log and tests). */
@@ -123,6 +155,7 @@ export function startPacing(
       awaitingFirstPeer: sources.channelHadViewers &&
         performance.now() - started < FIRST_PEER_GRACE_MS,
       httpFetchSeconds: fetchSeconds,
+      segmentSeconds: sources.segmentSeconds?.(),
       edge: sources.edge?.(),
     });
     if (window === applied) return;
@@ -134,12 +167,7 @@ export function startPacing(
     ? new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         const resource = entry as PerformanceResourceTiming;
-        if (
-          SEGMENT_URL.test(resource.name) &&
-          (resource.initiatorType === "fetch" ||
-            resource.initiatorType === "xmlhttprequest") &&
-          resource.duration > 0
-        ) {
+        if (isSegmentFetch(resource) && resource.duration > 0) {
           fetchSeconds = smoothFetchSeconds(
             fetchSeconds,
             resource.duration / 1000,

@@ -340,6 +340,7 @@ export function useHls(
             stopPacing = startPacing(engine, {
               peers: () => stats.peers.value.length,
               channelHadViewers,
+              segmentSeconds: () => targetDuration.value || undefined,
               fixedWindow: () =>
                 (isLive.value
                   ? p2p.liveCore.highDemandTimeWindow
@@ -391,10 +392,10 @@ export function useHls(
         HlsClass.Events.LEVEL_LOADED,
         (_event: string, data: LevelLoadedData) => {
           const { live, targetduration } = data.details;
+          targetDuration.value = targetduration;
           if (live && !isLive.value) {
             // A sliding playlist: use the live tuning from now on.
             engineRef.current?.applyDynamicConfig({ core: p2p.liveCore });
-            targetDuration.value = targetduration;
           }
           isLive.value = live;
         },

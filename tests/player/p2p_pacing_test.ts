@@ -4,6 +4,7 @@ import {
   highDemandWindow,
   MARGIN_S,
   MAX_WINDOW_S,
+  MIN_HEADROOM,
   MIN_WINDOW_S,
   NO_PEERS_WINDOW_S,
   smoothFetchSeconds,
@@ -65,6 +66,44 @@ Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch time
     }),
     MAX_WINDOW_S,
     "a line slower than real time: the window stays bounded",
+  );
+});
+
+Deno.test("highDemandWindow(): a line with little room beyond the stream plays plain HTTP, peers or not", () => {
+  const slow = { peers: 2, awaitingFirstPeer: false, segmentSeconds: 2 };
+  // constrained: a 2 s segment of 4.5 Mbit/s on a 6 Mbit/s line
+  assert.equal(
+    highDemandWindow({ ...slow, httpFetchSeconds: 1.6 }),
+    NO_PEERS_WINDOW_S,
+  );
+  assert.equal(
+    highDemandWindow({
+      ...slow,
+      awaitingFirstPeer: true,
+      httpFetchSeconds: 1.6,
+    }),
+    NO_PEERS_WINDOW_S,
+    "nor does a joiner wait for its first peer",
+  );
+  // just enough room: P2P, with the window its fetch time asks for
+  assert.equal(
+    highDemandWindow({ ...slow, httpFetchSeconds: 2 / MIN_HEADROOM }),
+    MARGIN_S + 2 * (2 / MIN_HEADROOM),
+  );
+  assert.equal(
+    highDemandWindow({ ...slow, httpFetchSeconds: 2 / MIN_HEADROOM + 0.01 }),
+    NO_PEERS_WINDOW_S,
+  );
+  // 4G (12 Mbit/s) and fiber: room enough
+  assert.equal(highDemandWindow({ ...slow, httpFetchSeconds: 0.8 }), 3.6);
+  assert.equal(
+    highDemandWindow({
+      ...slow,
+      segmentSeconds: undefined,
+      httpFetchSeconds: 1.6,
+    }),
+    5.2,
+    "before the playlist is known, the fetch time alone decides",
   );
 });
 
