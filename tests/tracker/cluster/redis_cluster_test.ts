@@ -142,7 +142,13 @@ Deno.test("tracker instances sharing one Redis act as one tracker", async (t) =>
           [aliceId, bobId].map(binaryToHex).sort(),
         );
         assert.equal(new Set(listed.map((p) => p.instance)).size, 2);
-        assert.equal((await json(two, "/tracker/channels/demo")).viewers, 2);
+        // The other instance's viewers arrive with its heartbeat.
+        await eventually(async () => {
+          assert.equal(
+            (await json(two, "/tracker/channels/demo")).viewers,
+            2,
+          );
+        }, 8000);
         // A player's page and its reports may land on different instances
         // behind a load balancer: one secret, shared through Redis.
         const tokens = await Promise.all([one, two].map(async (server) => {
