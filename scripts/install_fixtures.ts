@@ -2,7 +2,7 @@
  * Installs the Node test fixture (bittorrent-tracker + @roamhq/wrtc) with
  * `npm ci --ignore-scripts`, once, and fetches the bundler `deno bundle`
  * downloads on first use (esbuild, from the npm registry) by bundling an island. `deno task test`
- * runs it first, so test files running in parallel never race to install
+ * runs it first, so no test races to install
  * them, and tests inside the loopback-only namespace find them there.
  * @module
  */

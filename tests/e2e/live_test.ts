@@ -79,10 +79,11 @@ if (IN_LOOPBACK_NAMESPACE) {
               distance > 0 && distance <= maxLatency,
               `viewer ${i + 1} is ${distance} s behind the edge`,
             );
+            const probe = await readProbe(page);
             assert.equal(
-              (await readProbe(page)).stalls,
+              probe.stalls,
               0,
-              `viewer ${i + 1} stalled`,
+              `viewer ${i + 1} stalled: ${JSON.stringify(probe.waits)}`,
             );
             assert.equal(
               await page.getAttribute(".player", "data-state"),

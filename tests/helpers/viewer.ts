@@ -33,7 +33,22 @@ export interface ViewerSnapshot {
 export const PLAYBACK_PROBE = `
   window.__probe = { ttff: null, stalls: 0, ended: false };
   document.addEventListener("playing", () => { window.__probe.ttff ??= performance.now(); }, true);
-  document.addEventListener("waiting", () => { if (window.__probe.ttff !== null) window.__probe.stalls++; }, true);
+  window.__probe.waits = [];
+  document.addEventListener("waiting", (e) => {
+    if (window.__probe.ttff === null) return;
+    window.__probe.stalls++;
+    // Where it happened, for the failure message.
+    const video = e.target;
+    let ahead = 0;
+    for (let i = 0; i < video.buffered.length; i++) {
+      if (video.buffered.start(i) <= video.currentTime + 0.1 && video.buffered.end(i) > video.currentTime) {
+        ahead = video.buffered.end(i) - video.currentTime;
+      }
+    }
+    if (window.__probe.waits.length < 20) {
+      window.__probe.waits.push({ at: Math.round(performance.now()), time: video.currentTime, ahead, seeking: video.seeking });
+    }
+  }, true);
   document.addEventListener("ended", () => { window.__probe.ended = true; }, true);
   window.__cspViolations = [];
   document.addEventListener("securitypolicyviolation", (e) => {
@@ -60,6 +75,8 @@ export interface PlaybackProbe {
   stalls: number;
   /** Whether the video ended. */
   ended: boolean;
+  /** Each wait after the first frame: when (ms), where, seconds buffered ahead, whether seeking. */
+  waits: Array<{ at: number; time: number; ahead: number; seeking: boolean }>;
 }
 
 /** Read {@linkcode PLAYBACK_PROBE}'s numbers. */
