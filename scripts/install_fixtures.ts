@@ -1,9 +1,9 @@
 /**
  * Installs the Node test fixture (bittorrent-tracker + @roamhq/wrtc) with
- * `npm ci --ignore-scripts`, once, and fetches the bundler `deno bundle`
- * downloads on first use (esbuild, from the npm registry) by bundling an island. `deno task test`
- * runs it first, so no test races to install
- * them, and tests inside the loopback-only namespace find them there.
+ * `npm ci --ignore-scripts`, once, and has `deno bundle` fetch its bundler
+ * (esbuild, from the npm registry) by bundling an island. `deno task test`
+ * runs it first, so no test races to install them, and tests inside the
+ * loopback-only namespace find them there.
  * @module
  */
 import { buildIslands } from "../runtime/bundle.ts";
