@@ -102,3 +102,17 @@ export function levelOf(key: string): LocalityLevel {
     ? "network"
     : "region";
 }
+
+/**
+ * How many of `count` picks go to near peers first, the rest being drawn
+ * from the whole swarm: `randomShare` of them on average (rounded at
+ * random). One rule for the single instance and every backend.
+ */
+export function nearQuota(
+  count: number,
+  randomShare: number | undefined,
+  random: () => number = Math.random,
+): number {
+  if (randomShare === undefined || count <= 0) return 0;
+  return count - Math.min(count, Math.floor(count * randomShare + random()));
+}

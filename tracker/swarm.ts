@@ -7,7 +7,7 @@
  * too.
  * @module
  */
-import { type LocalityKeys, NO_LOCALITY } from "./locality.ts";
+import { type LocalityKeys, nearQuota, NO_LOCALITY } from "./locality.ts";
 
 /** Where a peer's messages go: one per WebSocket. */
 export interface PeerConnection {
@@ -217,21 +217,20 @@ export class Swarm {
     from.picked = mark;
     const result: Peer[] = [];
     const wanted = Math.min(count, this.#peers.length - 1);
-    let nearQuota = wanted -
-      Math.min(wanted, Math.floor(wanted * options.randomShare + random()));
-    for (let level = 0; level < near.length && nearQuota > 0; level++) {
+    let nearLeft = nearQuota(wanted, options.randomShare, random);
+    for (let level = 0; level < near.length && nearLeft > 0; level++) {
       const bucket = this.#near.get(near[level]!);
       if (!bucket || bucket.length < 2) continue;
       // A partial shuffle in place (bucket order means nothing): the first
       // draws are random distinct peers of the bucket.
-      for (let i = 0; i < bucket.length && nearQuota > 0; i++) {
+      for (let i = 0; i < bucket.length && nearLeft > 0; i++) {
         const j = i + Math.floor(random() * (bucket.length - i));
         const peer = bucket[j]!;
         if (j !== i) this.#swapInBucket(bucket, near[level]!, i, j);
         if (peer.picked === mark) continue;
         peer.picked = mark;
         result.push(peer);
-        nearQuota--;
+        nearLeft--;
         if (options.matched) {
           options.matched[level] = (options.matched[level] ?? 0) + 1;
         }

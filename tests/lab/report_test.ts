@@ -102,6 +102,14 @@ Deno.test("compare(): fiber targets met and missed, P2P against HTTP-only", () =
 });
 
 Deno.test("compareLocality(): bytes across regions from the links, first P2P byte from the viewers", () => {
+  const IDLE_LINK = {
+    bytes: 0,
+    overflowDrops: 0,
+    randomDrops: 0,
+    datagrams: 0,
+    tcpBytes: 0,
+    udpBytes: 0,
+  };
   const withLinks = (
     r: RunOutcome,
     same: number,
@@ -109,22 +117,8 @@ Deno.test("compareLocality(): bytes across regions from the links, first P2P byt
   ): RunOutcome => ({
     ...r,
     links: [{
-      down: {
-        bytes: 0,
-        overflowDrops: 0,
-        randomDrops: 0,
-        datagrams: 0,
-        tcpBytes: 0,
-        udpBytes: 0,
-      },
-      up: {
-        bytes: 0,
-        overflowDrops: 0,
-        randomDrops: 0,
-        datagrams: 0,
-        tcpBytes: 0,
-        udpBytes: 0,
-      },
+      down: IDLE_LINK,
+      up: IDLE_LINK,
       p2pSameRegionBytes: same,
       p2pCrossRegionBytes: cross,
     }],

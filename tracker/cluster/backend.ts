@@ -298,17 +298,3 @@ export function clusterTotals(summaries: readonly InstanceSummary[]): {
   }
   return { instances: summaries.length, peers, seeders, connections };
 }
-
-/**
- * How many of `count` picks go to near members first, the rest being drawn
- * from the whole swarm: `randomShare` of them on average (rounded at
- * random), as the single-instance tracker does.
- */
-export function nearQuota(
-  count: number,
-  randomShare: number | undefined,
-  random: () => number = Math.random,
-): number {
-  if (randomShare === undefined || count <= 0) return 0;
-  return count - Math.min(count, Math.floor(count * randomShare + random()));
-}

@@ -27,7 +27,6 @@ import {
   decodeEnvelopes,
   type InstanceSummary,
   type MemberRecord,
-  nearQuota,
   newInstanceId,
   parseSummary,
   type PeerRef,
@@ -36,6 +35,7 @@ import {
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
 } from "./backend.ts";
+import { nearQuota } from "../locality.ts";
 import { EngineState } from "./_engine_state.ts";
 import { commitInBatches, inboxWrites, type Mutation } from "./_kv_writes.ts";
 import { log } from "../../utils/log.ts";

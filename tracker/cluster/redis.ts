@@ -26,13 +26,13 @@ import {
   encodeEnvelopes,
   type InstanceSummary,
   type MemberRecord,
-  nearQuota,
   newInstanceId,
   type PickResult,
   type RelayEnvelope,
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
 } from "./backend.ts";
+import { nearQuota } from "../locality.ts";
 import { binaryToHex, digestHex } from "../../utils/hex.ts";
 import { EngineState } from "./_engine_state.ts";
 import {
