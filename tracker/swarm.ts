@@ -7,7 +7,12 @@
  * too.
  * @module
  */
-import { type LocalityKeys, nearQuota, NO_LOCALITY } from "./locality.ts";
+import {
+  farAllowance,
+  type LocalityKeys,
+  nearQuota,
+  NO_LOCALITY,
+} from "./locality.ts";
 
 /** Where a peer's messages go: one per WebSocket. */
 export interface PeerConnection {
@@ -198,16 +203,23 @@ export class Swarm {
   /**
    * Up to `count` distinct peers other than `from`, nearest first: peers
    * sharing `from`'s first locality key, then its second, and so on, then
-   * anyone. `randomShare` of the picks (rounded at random, so the share
-   * holds on average) are always drawn from the whole swarm, so a swarm
-   * never splits into islands. `matched[level]` counts the picks made at
+   * anyone. On `from`'s first announce `randomShare` of the picks
+   * (rounded at random, so the share holds on average) are drawn from the
+   * whole swarm, so a swarm never splits into islands; later announces of
+   * a peer that has near peers go to near peers only (see
+   * {@linkcode farAllowance}). `matched[level]` counts the picks made at
    * each key level. O(count), no copy of the swarm.
    */
   pickNear(
     count: number,
     from: Peer,
     random: () => number,
-    options: { randomShare: number; matched?: number[] },
+    options: {
+      randomShare: number;
+      /** `from`'s first announce in the swarm (the default). */
+      firstAnnounce?: boolean;
+      matched?: number[];
+    },
   ): Peer[] {
     const near = from.near;
     if (near.length === 0 || count <= 0) {
@@ -217,7 +229,8 @@ export class Swarm {
     from.picked = mark;
     const result: Peer[] = [];
     const wanted = Math.min(count, this.#peers.length - 1);
-    let nearLeft = nearQuota(wanted, options.randomShare, random);
+    const quota = nearQuota(wanted, options.randomShare, random);
+    let nearLeft = quota;
     for (let level = 0; level < near.length && nearLeft > 0; level++) {
       const bucket = this.#near.get(near[level]!);
       if (!bucket || bucket.length < 2) continue;
@@ -236,19 +249,29 @@ export class Swarm {
         }
       }
     }
-    // The rest (the random share, and what no bucket could fill) from anyone.
+    // The rest (the random share, or all when nobody is near) from anyone.
+    const total = Math.min(
+      wanted,
+      result.length +
+        farAllowance(
+          wanted,
+          quota,
+          result.length,
+          options.firstAnnounce ?? true,
+        ),
+    );
     const peers = this.#peers;
     let attempts = 4 * wanted + 8;
-    while (result.length < wanted && attempts-- > 0) {
+    while (result.length < total && attempts-- > 0) {
       const peer = peers[Math.floor(random() * peers.length)]!;
       if (peer.picked === mark) continue;
       peer.picked = mark;
       result.push(peer);
     }
-    if (result.length < wanted) {
+    if (result.length < total) {
       // A small swarm mostly picked already: take whoever is left.
       for (const peer of peers) {
-        if (result.length === wanted) break;
+        if (result.length === total) break;
         if (peer.picked === mark) continue;
         peer.picked = mark;
         result.push(peer);

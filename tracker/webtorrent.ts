@@ -23,7 +23,7 @@ import {
 import { PeerIdTakenError, type Registry } from "./registry.ts";
 import type { TrackerCounters } from "./stats.ts";
 import type { Peer } from "./swarm.ts";
-import type { PeerRef } from "./cluster/backend.ts";
+import type { AnnounceOptions, PeerRef } from "./cluster/backend.ts";
 import { levelOf } from "./locality.ts";
 import { binaryToHex } from "../utils/hex.ts";
 import { log } from "../utils/log.ts";
@@ -106,13 +106,18 @@ export class WebTorrentDialect {
       this.#announceAcrossCluster(connection, peer, offers, {
         count,
         detailsChanged: joined || peer.complete !== wasComplete,
+        firstAnnounce: joined,
       }).catch(logClusterFailure);
       return;
     }
     // Local only (no cluster, or its engine is down): synchronous.
     this.reply(connection, infoHash);
     if (count > 0) {
-      this.#options.delivery.offersTo(peer, offers, this.#pick(peer, count));
+      this.#options.delivery.offersTo(
+        peer,
+        offers,
+        this.#pick(peer, count, joined),
+      );
     }
   }
 
@@ -121,10 +126,10 @@ export class WebTorrentDialect {
 
   /**
    * Up to `count` peers of `peer`'s swarm for its offers: nearest first
-   * with locality (keeping the configured random share), else at random;
-   * counted by how near they were chosen.
+   * with locality (keeping the configured random share on its first
+   * announce), else at random; counted by how near they were chosen.
    */
-  #pick(peer: Peer, count: number): Peer[] {
+  #pick(peer: Peer, count: number, firstAnnounce: boolean): Peer[] {
     const { registry, config, counters } = this.#options;
     const tally = counters.locality;
     if (!config.locality.enabled || peer.near.length === 0) {
@@ -136,6 +141,7 @@ export class WebTorrentDialect {
     matched.length = 0;
     const peers = peer.swarm.pickNear(count, peer, registry.random, {
       randomShare: config.locality.randomShare,
+      firstAnnounce,
       matched,
     });
     this.#count(peer, matched, peers.length);
@@ -164,7 +170,7 @@ export class WebTorrentDialect {
     connection: Connection,
     peer: Peer,
     offers: readonly Offer[],
-    options: { count: number; detailsChanged: boolean },
+    options: AnnounceOptions,
   ): Promise<void> {
     const { relay, delivery, config } = this.#options;
     const { swarm } = peer;
@@ -176,7 +182,11 @@ export class WebTorrentDialect {
     if (!picked) {
       this.reply(connection, swarm.infoHash);
       if (options.count > 0) {
-        delivery.offersTo(peer, offers, this.#pick(peer, options.count));
+        delivery.offersTo(
+          peer,
+          offers,
+          this.#pick(peer, options.count, options.firstAnnounce ?? true),
+        );
       }
       return;
     }

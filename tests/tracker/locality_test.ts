@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import {
   DEFAULT_LOCALITY_CONFIG,
+  farAllowance,
   levelOf,
   localityKeys,
+  nearQuota,
   NO_LOCALITY,
 } from "../../tracker/locality.ts";
 import {
@@ -161,6 +163,20 @@ Deno.test("localityConfigFromEnv(): on by default, LOCALITY=off, a share from 0 
   );
 });
 
+Deno.test("nearQuota() and farAllowance(): the share drawn from anyone, and when far peers get offers", () => {
+  assert.equal(nearQuota(5, undefined), 0, "locality off: no near quota");
+  assert.equal(nearQuota(5, 0), 5);
+  assert.equal(nearQuota(5, 1), 0);
+  assert.equal(nearQuota(4, 0.25, () => 0), 3);
+  assert.equal(nearQuota(5, 0.25, () => 0.99), 3, "1.25 rounds up at random");
+  assert.equal(farAllowance(5, 4, 0, true), 5, "nobody near: anyone");
+  assert.equal(farAllowance(5, 4, 0, false), 5, "nobody near, re-announce too");
+  assert.equal(farAllowance(5, 4, 2, true), 1, "first announce: the share");
+  assert.equal(farAllowance(5, 5, 2, true), 0, "no share: near only");
+  assert.equal(farAllowance(5, 4, 2, false), 0, "re-announce: near only");
+  assert.equal(farAllowance(5, 4, 1, false), 1, "one near peer: the share");
+});
+
 /** A connection in region `region` (0, 1, 2…), with keys as the tracker would give it. */
 function inRegion(id: number, region: number): PeerConnection {
   return {
@@ -221,18 +237,55 @@ Deno.test("Swarm.pickNear(): near peers first, a random share kept, never self, 
     },
   );
 
-  await t.step("too few near peers: the rest at random, still distinct", () => {
-    const small = new Swarm("t".repeat(20), 0);
-    const a = small.add("a", inRegion(1, 0), 0);
-    small.add("b", inRegion(2, 0), 0);
-    for (let i = 0; i < 6; i++) small.add(`far-${i}`, inRegion(10 + i, 1), 0);
-    const picked = small.pickNear(5, a, random, { randomShare: 0 });
-    assert.equal(picked.length, 5);
-    assert.equal(picked[0]!.id, "b", "the one near peer comes first");
-    assert.equal(new Set(picked).size, 5);
-    assert.ok(!picked.includes(a));
-    assert.equal(small.pickNear(20, a, random, { randomShare: 0 }).length, 7);
-  });
+  await t.step(
+    "too few near peers: the random share on a first announce, near only after, anyone when nobody is near",
+    () => {
+      const small = new Swarm("t".repeat(20), 0);
+      const a = small.add("a", inRegion(1, 0), 0);
+      small.add("b", inRegion(2, 0), 0);
+      small.add("c", inRegion(3, 0), 0);
+      const far = Array.from(
+        { length: 6 },
+        (_, i) => small.add(`far-${i}`, inRegion(10 + i, 1), 0),
+      );
+      const ids = (peers: { id: string }[]) => peers.map((p) => p.id).sort();
+      const none = small.pickNear(5, a, random, { randomShare: 0 });
+      assert.deepEqual(ids(none), ["b", "c"], "no share: near only");
+      // A share of 0.4 of 5 is 2 picks from anyone, after the near ones.
+      const first = small.pickNear(5, a, random, { randomShare: 0.4 });
+      assert.deepEqual(ids(first.slice(0, 2)), ["b", "c"], "near ones first");
+      assert.equal(first.length, 4);
+      assert.equal(new Set(first).size, 4);
+      assert.ok(!first.includes(a));
+      const again = small.pickNear(5, a, random, {
+        randomShare: 0.4,
+        firstAnnounce: false,
+      });
+      assert.deepEqual(ids(again), ["b", "c"], "a re-announce stays near");
+      // One near peer is not enough: a re-announce still draws the share.
+      small.remove(small.get("c")!);
+      const one = small.pickNear(5, a, random, {
+        randomShare: 0.4,
+        firstAnnounce: false,
+      });
+      assert.equal(one[0]!.id, "b");
+      assert.equal(one.length, 3);
+      // Region 2 has no one near a newcomer from it: anyone, all 5.
+      const lonely = small.add("lonely", inRegion(30, 2), 0);
+      const sources = small.pickNear(5, lonely, random, {
+        randomShare: 0.4,
+        firstAnnounce: false,
+      });
+      assert.equal(sources.length, 5);
+      assert.equal(new Set(sources).size, 5);
+      assert.ok(!sources.includes(lonely));
+      assert.equal(
+        small.pickNear(20, far[0]!, random, { randomShare: 0 }).length,
+        5,
+        "its five near peers, no one else",
+      );
+    },
+  );
 
   await t.step("peers that leave leave their buckets too", () => {
     const swarm = new Swarm("u".repeat(20), 0);

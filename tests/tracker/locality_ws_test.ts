@@ -152,6 +152,28 @@ Deno.test("offers go to peers of the same network first, then the same region; L
       },
     );
 
+    await t.step(
+      "a re-announce reaches near peers only: no far peer fills its offers",
+      async () => {
+        const peerId = id20("new-sp-");
+        const socket = joined.get(peerId)!;
+        socket.send({
+          action: "announce",
+          info_hash: INFO_HASH,
+          peer_id: peerId,
+          numwant: 5,
+          offers: offers(5, "again"),
+        });
+        const got = await recipients(joined, peerId);
+        // Its four near peers; the fifth offer used to go to another region.
+        assert.deepEqual(
+          got.sort(),
+          [id20("sp0-"), id20("sp1-"), id20("new-sp3-"), id20("sp20-")]
+            .sort(),
+        );
+      },
+    );
+
     await t.step("a newcomer with no one near gets random peers", async () => {
       const peerId = id20("far-");
       await announceFrom(
@@ -171,9 +193,9 @@ Deno.test("offers go to peers of the same network first, then the same region; L
           await (await fetch(`${server.url}/tracker/stats?swarms=1`))
             .json();
         assert.deepEqual(stats.locality, {
-          prefix: 2 + 3,
+          prefix: 2 + 3 + 3,
           network: 0,
-          region: 1,
+          region: 1 + 1,
           random: 3,
         });
         const hex = [...INFO_HASH].map((c) =>

@@ -11,6 +11,7 @@ import {
   type PeerRef,
 } from "./backend.ts";
 import { hexToBinary } from "../../utils/hex.ts";
+import { farAllowance } from "../locality.ts";
 
 /** Deletes a swarm's expired members from both keys; returns how many. */
 export const SWEEP_SCRIPT = `
@@ -67,7 +68,7 @@ export function details(member: MemberRecord): string {
 /**
  * Up to `count` live members of those drawn, never `excluded`, never twice:
  * `nearQuota` of them from the locality draws first (nearest key first),
- * the rest from the swarm's draw. When a set is smaller than the count
+ * then what `farAllowance` leaves from the swarm's draw. When a set is smaller than the count
  * asked for, Redis returns it whole and in its own order: each draw is
  * shuffled here, or the same peers would always come first.
  */
@@ -76,9 +77,15 @@ export function choose(
   count: number,
   cutoff: number,
   excluded: string,
-  near: { draws: Drawn[][]; quota: number; matched?: number[] } = {
+  near: {
+    draws: Drawn[][];
+    quota: number;
+    firstAnnounce: boolean;
+    matched?: number[];
+  } = {
     draws: [],
     quota: 0,
+    firstAnnounce: true,
   },
 ): PeerRef[] {
   const taken = new Set<string>([excluded]);
@@ -97,13 +104,18 @@ export function choose(
     }
     return took;
   };
-  let quota = Math.min(near.quota, count);
+  const nearWanted = Math.min(near.quota, count);
+  let quota = nearWanted;
   near.draws.forEach((draw, level) => {
     const took = takeFrom(draw, quota);
     quota -= took;
     if (near.matched) near.matched[level] = took;
   });
-  takeFrom(drawn, count);
+  const nearTook = result.length;
+  takeFrom(
+    drawn,
+    farAllowance(count, nearWanted, nearTook, near.firstAnnounce),
+  );
   return result;
 }
 

@@ -29,6 +29,12 @@ export interface AnnounceOptions {
    * no keys, is a plain random choice.
    */
   randomShare?: number;
+  /**
+   * The member's first announce in this swarm (the default): only then do
+   * far members get the random share once near ones exist (see
+   * `farAllowance`).
+   */
+  firstAnnounce?: boolean;
 }
 
 /** What {@linkcode SwarmBackend.announce} found. */

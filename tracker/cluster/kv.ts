@@ -35,7 +35,7 @@ import {
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
 } from "./backend.ts";
-import { nearQuota } from "../locality.ts";
+import { farAllowance, nearQuota } from "../locality.ts";
 import { EngineState } from "./_engine_state.ts";
 import { commitInBatches, inboxWrites, type Mutation } from "./_kv_writes.ts";
 import { log } from "../../utils/log.ts";
@@ -295,14 +295,23 @@ export class KvBackend implements SwarmBackend {
       return took;
     };
     const matched: number[] = [];
-    let quota = nearQuota(count, options.randomShare);
+    const nearWanted = nearQuota(count, options.randomShare);
+    let quota = nearWanted;
     for (const near of member.near ?? []) {
       if (quota <= 0) break;
       const took = await take(this.#key("near", member.infoHash, near), quota);
       matched.push(took);
       quota -= took;
     }
-    await take(this.#key("member", member.infoHash), count);
+    await take(
+      this.#key("member", member.infoHash),
+      farAllowance(
+        count,
+        nearWanted,
+        result.length,
+        options.firstAnnounce ?? true,
+      ),
+    );
     return { peers: result, matched };
   }
 

@@ -224,7 +224,11 @@ export class RedisBackend implements SwarmBackend {
   /** Add or refresh a member, details included (the announce script, drawing nobody). */
   upsert(member: MemberRecord): void {
     if (this.#engine.state !== "connected") return;
-    this.announce(member, { count: 0, detailsChanged: true }).catch(
+    this.announce(member, {
+      count: 0,
+      detailsChanged: true,
+      firstAnnounce: false,
+    }).catch(
       this.#ignore,
     );
   }
@@ -286,6 +290,7 @@ export class RedisBackend implements SwarmBackend {
     const peers = choose(pairs(flat), options.count, cutoff, value, {
       draws: nearFlat.map((draw) => pairs(draw as unknown[])),
       quota: nearQuota(options.count, options.randomShare),
+      firstAnnounce: options.firstAnnounce ?? true,
       matched,
     });
     return { peers, swarmSize, matched };

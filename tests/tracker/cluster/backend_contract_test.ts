@@ -214,6 +214,29 @@ async function contract(t: Deno.TestContext, create: Factory) {
           );
           assert.deepEqual(matched, [2, 1]);
         }
+        // A first announce adds the random share from anyone (2 of 5 here);
+        // a re-announce keeps to its near members.
+        const nearIds = [id20("nb1"), id20("nb2"), id20("ma1")];
+        const first = await a.backend.announce(asking, {
+          count: 5,
+          detailsChanged: false,
+          randomShare: 0.4,
+          firstAnnounce: true,
+        });
+        const firstIds = first.peers.map((p) => p.peerId);
+        assert.equal(firstIds.length, 5);
+        assert.ok(nearIds.every((id) => firstIds.includes(id)));
+        const again = await a.backend.announce(asking, {
+          count: 5,
+          detailsChanged: false,
+          randomShare: 0.4,
+          firstAnnounce: false,
+        });
+        assert.deepEqual(
+          again.peers.map((p) => p.peerId).sort(),
+          [...nearIds].sort(),
+          "a re-announce: near members only",
+        );
         // Without a near quota it is the plain random choice.
         const spread = new Set<string>();
         for (let i = 0; i < 30; i++) {
