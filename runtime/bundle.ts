@@ -7,6 +7,7 @@
  */
 import type { IslandAssets } from "./render.ts";
 import { digestHex } from "../utils/hex.ts";
+import { reachableFiles } from "./module_graph.ts";
 
 /** The URL prefix bundles are served under: `/_islands/<buildId>/<file>`. */
 export const BUNDLE_PREFIX = "/_islands/";
@@ -201,10 +202,14 @@ export class IslandBundles {
     const build = await this.#get();
     const base = `${BUNDLE_PREFIX}${build.buildId}/`;
     const islands: Record<string, string> = {};
+    const preload: Record<string, string[]> = {};
+    const boot = reachableFiles(build.boot, build.files);
     for (const [name, path] of Object.entries(build.islands)) {
       islands[name] = base + path;
+      const files = new Set([...boot, ...reachableFiles(path, build.files)]);
+      preload[name] = [...files].map((file) => base + file);
     }
-    return { boot: base + build.boot, islands };
+    return { boot: base + build.boot, islands, preload };
   }
 
   /**

@@ -26,6 +26,11 @@ export interface IslandAssets {
   boot: string;
   /** URL of each island's module, by island name. */
   islands: Record<string, string>;
+  /**
+   * URLs of the modules each island loads, lazy chunks included (boot's
+   * too), by island name: the page preloads them (runtime/module_graph.ts).
+   */
+  preload?: Record<string, readonly string[]>;
 }
 
 interface IslandUse {
@@ -162,6 +167,17 @@ export async function renderDocument(input: RenderInput): Promise<string> {
     html = html.includes("</body>")
       ? html.replace("</body>", () => `${scripts}</body>`)
       : html + scripts;
+    // Every module the islands will load, fetched at once (not one level of
+    // imports per round trip).
+    const preload = new Set(
+      used.flatMap((name) => assets.preload?.[name] ?? []),
+    );
+    if (preload.size > 0 && html.includes("</head>")) {
+      const links = [...preload].map((url) =>
+        `<link rel="modulepreload" href="${escapeAttribute(url)}">`
+      ).join("");
+      html = html.replace("</head>", () => `${links}</head>`);
+    }
   }
   return `<!DOCTYPE html>${html}`;
 }

@@ -55,6 +55,39 @@ Deno.test("the watch page hydrates the player island and plays the demo HLS chan
       },
     );
 
+    await t.step(
+      "the page preloads every module the player loads (hls.js and p2p-media-loader too), and each is fetched once",
+      async () => {
+        const { fetched, preloaded } = await page.evaluate(() => ({
+          fetched: performance.getEntriesByType("resource")
+            .filter((entry) => entry.name.includes("/_islands/"))
+            .map((entry) => ({
+              path: new URL(entry.name).pathname,
+              bytes: (entry as PerformanceResourceTiming).decodedBodySize,
+            })),
+          preloaded: [
+            ...document.head.querySelectorAll<HTMLLinkElement>(
+              "link[rel=modulepreload]",
+            ),
+          ].map((link) => new URL(link.href).pathname),
+        }));
+        const paths = fetched.map((entry) => entry.path);
+        assert.ok(paths.length >= 5, JSON.stringify(fetched));
+        assert.ok(
+          fetched.some((entry) => entry.bytes > 300_000),
+          "hls.js is among them",
+        );
+        for (const path of paths) {
+          assert.ok(preloaded.includes(path), `${path} is preloaded`);
+        }
+        assert.equal(
+          new Set(paths).size,
+          paths.length,
+          `a preloaded module is not fetched again: ${paths.join(" ")}`,
+        );
+      },
+    );
+
     await t.step("the current quality level is shown", async () => {
       await page.waitForSelector(".player[data-level$=p]", { timeout: 10_000 });
       const level = await page.getAttribute(".player", "data-level");

@@ -63,6 +63,25 @@ Deno.test("buildIslands() bundles the boot module and islands, content-addressed
         assets.boot,
         `/_islands/${build.buildId}/runtime/client/boot.js`,
       );
+      // The player's page preloads its island, boot, and the lazy chunks
+      // (hls.js, p2p-media-loader) its code imports later.
+      const preload = assets.preload?.Player ?? [];
+      const base = `/_islands/${build.buildId}/`;
+      assert.ok(preload.includes(assets.islands.Player!));
+      assert.ok(preload.includes(assets.boot));
+      const [largest] = [...build.files].sort((a, b) =>
+        b[1].length - a[1].length
+      );
+      assert.ok(preload.includes(base + largest![0]), "hls.js is preloaded");
+      assert.equal(new Set(preload).size, preload.length, "each once");
+      const p2pml = [...build.files].filter(([name, data]) =>
+        name !== largest![0] &&
+        new TextDecoder().decode(data).includes("p2pml-core")
+      );
+      assert.ok(p2pml.length > 0, "the build holds p2p-media-loader");
+      for (const [name] of p2pml) {
+        assert.ok(preload.includes(base + name), `${name} is preloaded`);
+      }
       const response = await bundles.serve(assets.islands.Player!);
       assert.equal(response.status, 200);
       await response.body?.cancel();

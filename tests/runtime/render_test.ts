@@ -22,6 +22,17 @@ const assets = () =>
       Counter: "/_islands/abc/islands/Counter.js",
       Outer: "/_islands/abc/islands/Outer.js",
     },
+    preload: {
+      Counter: [
+        "/_islands/abc/runtime/client/boot.js",
+        "/_islands/abc/islands/Counter.js",
+        "/_islands/abc/hls.js",
+      ],
+      Outer: [
+        "/_islands/abc/runtime/client/boot.js",
+        "/_islands/abc/islands/Outer.js",
+      ],
+    },
   });
 
 function props(): PageProps {
@@ -78,6 +89,21 @@ Deno.test("renderDocument() marks islands and writes their props", async (t) => 
     );
     assert.ok(html.startsWith("<!DOCTYPE html>"));
   });
+  await t.step(
+    "what the islands load, lazy chunks too, is preloaded in the head, each once",
+    () => {
+      const head = /<head>(.*)<\/head>/.exec(html)?.[1] ?? "";
+      const links = [
+        ...head.matchAll(/<link rel="modulepreload" href="([^"]+)">/g),
+      ]
+        .map((match) => match[1]);
+      assert.deepEqual(links, [
+        "/_islands/abc/runtime/client/boot.js",
+        "/_islands/abc/islands/Counter.js",
+        "/_islands/abc/hls.js",
+      ]);
+    },
+  );
 });
 
 Deno.test("renderDocument() hydrates an island inside an island as part of its parent", async () => {
@@ -88,6 +114,11 @@ Deno.test("renderDocument() hydrates an island inside an island as part of its p
   });
   assert.equal(html.match(/<redflix-island/g)?.length, 1);
   assert.deepEqual(Object.keys(islandData(html).modules), ["Outer"]);
+  assert.doesNotMatch(
+    html,
+    /hls\.js/,
+    "an island not on the page is not preloaded",
+  );
 });
 
 Deno.test("renderDocument() adds no scripts to pages without islands", async () => {
@@ -100,7 +131,7 @@ Deno.test("renderDocument() adds no scripts to pages without islands", async () 
       return assets();
     },
   });
-  assert.doesNotMatch(html, /<script/);
+  assert.doesNotMatch(html, /<script|modulepreload/);
   assert.equal(asked, false, "bundles are not built for pages that need none");
 });
 
