@@ -19,9 +19,7 @@
  * hls.js's catch-up rate.
  * @module
  */
-
-/** p2p-media-loader's own peer-id prefix (version 2.3): kept first, for tools that read it. */
-export const ENGINE_PEER_PREFIX = "-PM0203-";
+import { ageOf, uploadsOf } from "../p2p/peer_id.ts";
 
 /** Segments behind the edge the edge player aims at: where plain HTTP plays. */
 export const EDGE_SYNC_SEGMENTS = 3;
@@ -34,54 +32,6 @@ export const EDGE_SYNC_SEGMENTS = 3;
  */
 export const BACK_SYNC_SEGMENTS = 5;
 
-const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-/** Characters of the start time (base 62 seconds: 62^6 s is 1,800 years). */
-const TIME_LENGTH = 6;
-
-/** Marks in the id: whether the player uploads to peers. */
-const UPLOADS = "u";
-const DOWNLOAD_ONLY = "d";
-
-/**
- * The prefix of this player's peer id: the engine's prefix, then when it
- * started watching (seconds, base 62), whether it uploads, and one random
- * character (16 characters; p2p-media-loader adds 4 random ones).
- *
- * @example
- * ```ts
- * peerIdPrefix(1_796_212_800_000, true, () => 0); // "-PM0203-1xYs5Mu0"
- * ```
- */
-export function peerIdPrefix(
-  startedAtMs: number,
-  uploads: boolean,
-  random: () => number = Math.random,
-): string {
-  let seconds = Math.max(0, Math.floor(startedAtMs / 1000));
-  let time = "";
-  for (let i = 0; i < TIME_LENGTH; i++) {
-    time = DIGITS[seconds % 62] + time;
-    seconds = Math.floor(seconds / 62);
-  }
-  return ENGINE_PEER_PREFIX + time + (uploads ? UPLOADS : DOWNLOAD_ONLY) +
-    DIGITS[Math.floor(random() * 62)];
-}
-
-/** The part of a peer id that orders it by age (start time, then randomness), if it carries one of ours. */
-function ageOf(peerId: string): string | undefined {
-  if (!peerId.startsWith(ENGINE_PEER_PREFIX)) return undefined;
-  const time = peerId.slice(
-    ENGINE_PEER_PREFIX.length,
-    ENGINE_PEER_PREFIX.length + TIME_LENGTH,
-  );
-  return time + peerId.slice(ENGINE_PEER_PREFIX.length + TIME_LENGTH + 1);
-}
-
-/** Whether a peer id of ours says its player uploads. */
-function uploads(peerId: string): boolean {
-  return peerId[ENGINE_PEER_PREFIX.length + TIME_LENGTH] === UPLOADS;
-}
-
 /**
  * The place of the player with peer id prefix `own` among the peers it is
  * connected to (their full peer ids): 0 when it takes the edge role (it
@@ -91,7 +41,7 @@ function uploads(peerId: string): boolean {
  *
  * @example
  * ```ts
- * const old = peerIdPrefix(1000_000, true), young = peerIdPrefix(2000_000, true);
+ * const old = peerIdPrefix(1000_000, true), young = peerIdPrefix(2000_000, true); // p2p/peer_id.ts
  * liveRank(old, [young + "abcd"]); // 0: the edge
  * liveRank(young, [old + "wxyz"]); // 1
  * ```
@@ -108,10 +58,10 @@ export function liveRank(own: string, peers: Iterable<string>): number {
       continue;
     }
     older++;
-    if (uploads(peer)) olderUploaders++;
+    if (uploadsOf(peer)) olderUploaders++;
   }
   if (mine === undefined) return Math.max(1, count);
-  if (uploads(own) && olderUploaders === 0) return 0;
+  if (uploadsOf(own) && olderUploaders === 0) return 0;
   return Math.max(1, older);
 }
 

@@ -45,8 +45,8 @@ import {
   EDGE_SYNC_SEGMENTS,
   liveP2PWindow,
   liveRank,
-  peerIdPrefix,
 } from "./live_role.ts";
+import { peerIdPrefix } from "../p2p/peer_id.ts";
 
 /**
  * hls.js settings of every player. Live: play 3 segments behind the edge,

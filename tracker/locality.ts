@@ -9,6 +9,7 @@
  */
 import { type IpBytes, maskIp, parseIp } from "../utils/ip.ts";
 import type { LocalityTable } from "./locality_table.ts";
+import { uploadsOf } from "../p2p/peer_id.ts";
 
 /**
  * A peer's locality keys, nearest first: `p:` its /24 (IPv4) or /48 (IPv6),
@@ -115,6 +116,25 @@ export function nearQuota(
 ): number {
   if (randomShare === undefined || count <= 0) return 0;
   return count - Math.min(count, Math.floor(count * randomShare + random()));
+}
+
+/**
+ * Whether a peer is offered to its neighbours as a near peer: not when its
+ * id says its player does not upload (a phone on mobile data, by default).
+ * Near first means near sources first: a 4G carrier's viewers often share a
+ * /24 behind its NAT, and without this their download-only neighbours would
+ * fill each other's near offers and, once there are two, keep their
+ * re-announces from reaching anyone who can serve them. Such a peer still
+ * gets near sources itself, and anyone can still draw it at random.
+ *
+ * @example
+ * ```ts
+ * listedNear("-PM0203-1xYs5Md0abcd"); // false: "d", download only
+ * listedNear("-WW0100-abcdefghijkl"); // true: another client says nothing
+ * ```
+ */
+export function listedNear(peerId: string): boolean {
+  return uploadsOf(peerId) !== false;
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import {
   farAllowance,
+  listedNear,
   type LocalityKeys,
   nearQuota,
   NO_LOCALITY,
@@ -42,7 +43,7 @@ export interface Peer {
   slot: number;
   /** Its locality keys (its connection's), nearest first. */
   readonly near: LocalityKeys;
-  /** Its index in the swarm's array of each of its keys; maintained by the swarm. */
+  /** Its index in the swarm's array of each of its keys, if it is listed there (see `listedNear`); maintained by the swarm. */
   nearSlots?: number[];
   /** The last pick that chose it (see {@linkcode Swarm.pickNear}). */
   picked?: number;
@@ -125,7 +126,7 @@ export class Swarm {
     };
     this.#peers.push(peer);
     this.#byId.set(id, peer);
-    if (near.length > 0) {
+    if (near.length > 0 && listedNear(id)) {
       peer.nearSlots = near.map((key) => {
         let bucket = this.#near.get(key);
         if (!bucket) {
@@ -156,7 +157,7 @@ export class Swarm {
     }
     this.#byId.delete(peer.id);
     if (peer.complete) this.#complete--;
-    for (let level = 0; level < peer.near.length; level++) {
+    for (let level = 0; level < (peer.nearSlots?.length ?? 0); level++) {
       const key = peer.near[level]!;
       const bucket = this.#near.get(key)!;
       const slot = peer.nearSlots![level]!;
@@ -233,7 +234,7 @@ export class Swarm {
     let nearLeft = quota;
     for (let level = 0; level < near.length && nearLeft > 0; level++) {
       const bucket = this.#near.get(near[level]!);
-      if (!bucket || bucket.length < 2) continue;
+      if (!bucket) continue;
       // A partial shuffle in place (bucket order means nothing): the first
       // draws are random distinct peers of the bucket.
       for (let i = 0; i < bucket.length && nearLeft > 0; i++) {

@@ -2,11 +2,14 @@ import assert from "node:assert/strict";
 import {
   BACK_SYNC_SEGMENTS,
   EDGE_SYNC_SEGMENTS,
-  ENGINE_PEER_PREFIX,
   liveP2PWindow,
   liveRank,
-  peerIdPrefix,
 } from "../../player/live_role.ts";
+import {
+  ENGINE_PEER_PREFIX,
+  peerIdPrefix,
+  uploadsOf,
+} from "../../p2p/peer_id.ts";
 
 /** A full peer id as p2p-media-loader makes it from a prefix. */
 const full = (prefix: string) => prefix + "a1B2";
@@ -21,6 +24,17 @@ Deno.test("peerIdPrefix(): the engine's prefix, when the viewer started, whether
   assert.ok(
     peerIdPrefix(1_000_000, true, () => 0.99) <
       peerIdPrefix(2_000_000, true, () => 0),
+  );
+});
+
+Deno.test("uploadsOf(): the upload mark of our ids; other clients' ids say nothing", () => {
+  assert.equal(uploadsOf(full(peerIdPrefix(1_000_000, true))), true);
+  assert.equal(uploadsOf(full(peerIdPrefix(1_000_000, false))), false);
+  assert.equal(uploadsOf("-WW0100-abcdefghijkl"), undefined, "WebTorrent");
+  assert.equal(
+    uploadsOf("-PM0203-abcdefXhijkl"),
+    undefined,
+    "p2p-media-loader's own random id: no mark where ours has it",
   );
 });
 

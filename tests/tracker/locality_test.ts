@@ -287,6 +287,47 @@ Deno.test("Swarm.pickNear(): near peers first, a random share kept, never self, 
     },
   );
 
+  await t.step(
+    "a download-only neighbour is not offered as near; it still gets near sources and can be drawn at random",
+    () => {
+      const mixed = new Swarm("w".repeat(20), 0);
+      const phone = "-PM0203-1xYs5Md0abcd"; // its player does not upload
+      const a = mixed.add("a", inRegion(1, 0), 0);
+      const d = mixed.add(phone, inRegion(2, 0), 0);
+      const b = mixed.add("b", inRegion(3, 0), 0);
+      for (let i = 0; i < 4; i++) mixed.add(`far-${i}`, inRegion(10 + i, 1), 0);
+      for (let round = 0; round < 50; round++) {
+        const matched: number[] = [];
+        const picked = mixed.pickNear(5, a, random, {
+          randomShare: 0,
+          matched,
+        });
+        assert.deepEqual(picked.map((p) => p.id), ["b"], "b, never the phone");
+        assert.equal(matched[0], 1);
+      }
+      const forPhone = mixed.pickNear(5, d, random, { randomShare: 0 });
+      assert.deepEqual(
+        forPhone.map((p) => p.id).sort(),
+        ["a", "b"],
+        "the phone's own near offers go to its uploading neighbours",
+      );
+      let drawn = false;
+      for (let round = 0; round < 50 && !drawn; round++) {
+        drawn = mixed.pickNear(5, mixed.get("far-0")!, random, {
+          randomShare: 1,
+        }).includes(d);
+      }
+      assert.ok(drawn, "anyone can still draw it at random");
+      assert.ok(mixed.remove(d));
+      assert.ok(mixed.remove(a) && mixed.remove(b));
+      assert.deepEqual(
+        mixed.pickNear(5, mixed.get("far-0")!, random, { randomShare: 0 })
+          .map((p) => p.id).sort(),
+        ["far-1", "far-2", "far-3"],
+      );
+    },
+  );
+
   await t.step("peers that leave leave their buckets too", () => {
     const swarm = new Swarm("u".repeat(20), 0);
     const all = Array.from(

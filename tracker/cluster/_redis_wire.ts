@@ -28,7 +28,8 @@ return #old`;
  * alive, draw random members of the swarm and of each locality set, count
  * the live ones.
  * KEYS: seen, info, then one locality set per key of the member (nearest
- * first). ARGV: lastSeen, member, details or "", ttl, cutoff, count.
+ * first). ARGV: lastSeen, member, details or "", ttl, cutoff, count, and
+ * "1" when the member is listed in its locality sets (see `listedNear`).
  * Returns {count, swarm draw, draw of KEYS[3], draw of KEYS[4], …}.
  */
 export const ANNOUNCE_SCRIPT = `
@@ -40,8 +41,10 @@ local count = tonumber(ARGV[6])
 local reply = {redis.call('ZCOUNT', KEYS[1], ARGV[5], '+inf'), {}}
 if count > 0 then reply[2] = redis.call('ZRANDMEMBER', KEYS[1], count, 'WITHSCORES') end
 for i = 3, #KEYS do
-  redis.call('ZADD', KEYS[i], ARGV[1], ARGV[2])
-  redis.call('PEXPIRE', KEYS[i], ARGV[4])
+  if ARGV[7] == '1' then
+    redis.call('ZADD', KEYS[i], ARGV[1], ARGV[2])
+    redis.call('PEXPIRE', KEYS[i], ARGV[4])
+  end
   if count > 0 then
     reply[i] = redis.call('ZRANDMEMBER', KEYS[i], count, 'WITHSCORES')
   else

@@ -35,7 +35,7 @@ import {
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
 } from "./backend.ts";
-import { farAllowance, nearQuota } from "../locality.ts";
+import { farAllowance, listedNear, nearQuota } from "../locality.ts";
 import { EngineState } from "./_engine_state.ts";
 import { commitInBatches, inboxWrites, type Mutation } from "./_kv_writes.ts";
 import { log } from "../../utils/log.ts";
@@ -211,7 +211,9 @@ export class KvBackend implements SwarmBackend {
     const id = memberId(infoHash, peerId);
     let own = this.#slots.get(id);
     if (!own) {
-      own = { infoHash, peerId, slot: Math.random(), near: member.near ?? [] };
+      // Listed under its keys only if it can serve its neighbours.
+      const near = listedNear(peerId) ? member.near ?? [] : [];
+      own = { infoHash, peerId, slot: Math.random(), near };
       this.#slots.set(id, own);
     }
     const value: StoredMember = {

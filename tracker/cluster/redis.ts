@@ -32,7 +32,7 @@ import {
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
 } from "./backend.ts";
-import { nearQuota } from "../locality.ts";
+import { listedNear, nearQuota } from "../locality.ts";
 import { binaryToHex, digestHex } from "../../utils/hex.ts";
 import { EngineState } from "./_engine_state.ts";
 import {
@@ -269,6 +269,7 @@ export class RedisBackend implements SwarmBackend {
         String(this.#timeoutMs * 2),
         String(cutoff),
         String(options.count > 0 ? options.count + 4 : 0),
+        listedNear(member.peerId) ? "1" : "0",
       ],
     };
     let reply: unknown;

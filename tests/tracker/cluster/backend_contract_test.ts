@@ -191,6 +191,13 @@ async function contract(t: Deno.TestContext, create: Factory) {
             ...["fb1", "fb2", "fb3", "fb4"].map((id) =>
               near(id, ["p:203.0.113", "r:BR-RJ"])
             ),
+            // On the asker's /24 but download only (its id says so): never
+            // offered as a near peer.
+            member("nd1", {
+              infoHash: NEAR,
+              near: here,
+              peerId: "-PM0203-1xYs5Md0abcd",
+            }),
           ],
           a: [near("ma1", ["p:192.0.2", "r:BR-SP"])],
         };
@@ -199,7 +206,7 @@ async function contract(t: Deno.TestContext, create: Factory) {
         const asking = near("na1", here);
         a.members.push(asking);
         await eventually(async () =>
-          assert.equal((await a.backend.swarmPeers(NEAR)).length, 7)
+          assert.equal((await a.backend.swarmPeers(NEAR)).length, 8)
         );
         for (let i = 0; i < 10; i++) {
           const { peers, matched } = await a.backend.announce(asking, {
@@ -210,7 +217,7 @@ async function contract(t: Deno.TestContext, create: Factory) {
           assert.deepEqual(
             peers.map((p) => p.peerId).sort(),
             [id20("nb1"), id20("nb2"), id20("ma1")].sort(),
-            "its /24 on the other instance, then its region",
+            "its /24 on the other instance (uploaders only), then its region",
           );
           assert.deepEqual(matched, [2, 1]);
         }
