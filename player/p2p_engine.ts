@@ -42,7 +42,7 @@ export async function channelViewers(channelId: string): Promise<number> {
 export interface ViewerContext {
   /** The channel's id. */
   channelId: string;
-  /** Its peer id's prefix (see live_role.ts); p2p-media-loader's own by default. */
+  /** Its peer id's prefix (see p2p/peer_id.ts); p2p-media-loader's own by default. */
   peerIdPrefix?: string;
   /** `navigator.deviceMemory`, where the browser tells. */
   deviceMemoryGiB?: number;
