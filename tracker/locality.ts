@@ -146,7 +146,8 @@ export const NEAR_ENOUGH = 2;
 
 /**
  * How many of `count` picks may still come from the whole swarm once
- * `nearPicked` went to near peers (`quota` were meant for them). A peer
+ * `nearPicked` went to near peers (`quota` were meant for them), on the
+ * peer's first announce in the swarm unless `firstAnnounce` is false. A peer
  * with no near peer takes anyone: it needs sources. Otherwise the random
  * share comes on its first announce (its links to the rest of the swarm,
  * so regions stay joined); once it has {@linkcode NEAR_ENOUGH} near peers,
@@ -168,7 +169,7 @@ export function farAllowance(
   count: number,
   quota: number,
   nearPicked: number,
-  firstAnnounce: boolean,
+  firstAnnounce = true,
 ): number {
   if (nearPicked === 0) return count;
   if (!firstAnnounce && nearPicked >= NEAR_ENOUGH) return 0;

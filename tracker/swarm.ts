@@ -254,12 +254,7 @@ export class Swarm {
     const total = Math.min(
       wanted,
       result.length +
-        farAllowance(
-          wanted,
-          quota,
-          result.length,
-          options.firstAnnounce ?? true,
-        ),
+        farAllowance(wanted, quota, result.length, options.firstAnnounce),
     );
     const peers = this.#peers;
     let attempts = 4 * wanted + 8;

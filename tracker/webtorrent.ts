@@ -129,7 +129,7 @@ export class WebTorrentDialect {
    * with locality (keeping the configured random share on its first
    * announce), else at random; counted by how near they were chosen.
    */
-  #pick(peer: Peer, count: number, firstAnnounce: boolean): Peer[] {
+  #pick(peer: Peer, count: number, firstAnnounce?: boolean): Peer[] {
     const { registry, config, counters } = this.#options;
     const tally = counters.locality;
     if (!config.locality.enabled || peer.near.length === 0) {
@@ -185,7 +185,7 @@ export class WebTorrentDialect {
         delivery.offersTo(
           peer,
           offers,
-          this.#pick(peer, options.count, options.firstAnnounce ?? true),
+          this.#pick(peer, options.count, options.firstAnnounce),
         );
       }
       return;

@@ -83,13 +83,10 @@ export function choose(
   near: {
     draws: Drawn[][];
     quota: number;
-    firstAnnounce: boolean;
+    /** The announcing peer's first in the swarm (the default). */
+    firstAnnounce?: boolean;
     matched?: number[];
-  } = {
-    draws: [],
-    quota: 0,
-    firstAnnounce: true,
-  },
+  } = { draws: [], quota: 0 },
 ): PeerRef[] {
   const taken = new Set<string>([excluded]);
   const result: PeerRef[] = [];

@@ -307,12 +307,7 @@ export class KvBackend implements SwarmBackend {
     }
     await take(
       this.#key("member", member.infoHash),
-      farAllowance(
-        count,
-        nearWanted,
-        result.length,
-        options.firstAnnounce ?? true,
-      ),
+      farAllowance(count, nearWanted, result.length, options.firstAnnounce),
     );
     return { peers: result, matched };
   }

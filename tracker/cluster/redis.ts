@@ -291,7 +291,7 @@ export class RedisBackend implements SwarmBackend {
     const peers = choose(pairs(flat), options.count, cutoff, value, {
       draws: nearFlat.map((draw) => pairs(draw as unknown[])),
       quota: nearQuota(options.count, options.randomShare),
-      firstAnnounce: options.firstAnnounce ?? true,
+      firstAnnounce: options.firstAnnounce,
       matched,
     });
     return { peers, swarmSize, matched };
