@@ -107,6 +107,12 @@ export function formatMetrics(
       tracker.relayFailures,
     ]],
   );
+  out.metric(
+    "redflix_tracker_offers_held_total",
+    "counter",
+    "Offers held back because their two peers were already connecting to each other.",
+    [[{}, tracker.offersHeld]],
+  );
   const channels = Object.entries(p2p.channels);
   out.metric(
     "redflix_viewers",

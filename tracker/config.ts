@@ -7,6 +7,7 @@ import { envBoolean, envInteger, type EnvReader } from "../utils/env.ts";
 import { log } from "../utils/log.ts";
 import { DEFAULT_LOCALITY_CONFIG, type LocalityConfig } from "./locality.ts";
 import { LocalityTable } from "./locality_table.ts";
+import { PAIRING_HOLD_MS } from "./offers.ts";
 
 /** How the tracker behaves. */
 export interface TrackerConfig {
@@ -44,6 +45,11 @@ export interface TrackerConfig {
   maxPeers: number;
   /** Bytes queued for a client before it is dropped as too slow. */
   maxBufferedBytes: number;
+  /**
+   * Two peers that exchanged an offer are not relayed another either way
+   * for this long (ms), while they connect.
+   */
+  pairingHoldMs: number;
   /** How offers go to nearby peers first (`LOCALITY`…). */
   locality: LocalityConfig;
 }
@@ -67,6 +73,7 @@ export const DEFAULT_TRACKER_CONFIG: Readonly<TrackerConfig> = {
   maxPeersPerSwarm: 50_000,
   maxPeers: 200_000,
   maxBufferedBytes: 1024 * 1024,
+  pairingHoldMs: PAIRING_HOLD_MS,
   locality: DEFAULT_LOCALITY_CONFIG,
 };
 

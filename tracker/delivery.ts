@@ -2,10 +2,18 @@
  * The one way an offer or an answer reaches a peer whose socket is on this
  * instance, whoever relays it (the tracker itself, or another instance
  * through the cluster relay): send the frame, count it, and remember which
- * offers a peer was sent, since it may answer only those.
+ * offers a peer was sent, since it may answer only those. An offer between
+ * two peers that are already connecting to each other is held back (see
+ * {@linkcode PAIRING_HOLD_MS}, the default of the tracker's `pairingHoldMs`).
  * @module
  */
-import { offerFrame, rememberOffer } from "./offers.ts";
+import {
+  notePartner,
+  offerFrame,
+  pairing,
+  PAIRING_HOLD_MS,
+  rememberOffer,
+} from "./offers.ts";
 import type { Offer } from "./protocol.ts";
 import type { TrackerCounters } from "./stats.ts";
 import type { OfferSource, Peer } from "./swarm.ts";
@@ -14,16 +22,27 @@ import type { OfferSource, Peer } from "./swarm.ts";
 export class Delivery {
   #counters: TrackerCounters;
   #clock: () => number;
+  #holdMs: number;
 
-  /** Deliveries counted in `counters`, offers stamped by `clock`. */
-  constructor(counters: TrackerCounters, clock: () => number) {
+  /**
+   * Deliveries counted in `counters`, offers stamped by `clock`; two peers
+   * that exchanged an offer are not sent another either way for `holdMs`.
+   */
+  constructor(
+    counters: TrackerCounters,
+    clock: () => number,
+    holdMs: number = PAIRING_HOLD_MS,
+  ) {
     this.#counters = counters;
     this.#clock = clock;
+    this.#holdMs = holdMs;
   }
 
   /**
    * Deliver an offer `frame` to `target` (undefined if it is gone); it may
-   * then answer offer `offerId`, to `source` only. Returns whether it was sent.
+   * then answer offer `offerId`, to `source` only. Held back, and counted,
+   * when the two exchanged an offer within the hold (they are connecting
+   * already). Returns whether it was sent.
    */
   offer(
     target: Peer | undefined,
@@ -31,10 +50,22 @@ export class Delivery {
     offerId: string,
     source: Omit<OfferSource, "at">,
   ): boolean {
+    const now = this.#clock();
+    if (target && pairing(target, source.peerId, now, this.#holdMs)) {
+      this.#counters.offersHeld++;
+      return false;
+    }
     if (!target?.connection.send(frame)) return this.failed();
     this.#counters.out.offer++;
-    rememberOffer(target, offerId, { ...source, at: this.#clock() });
+    rememberOffer(target, offerId, { ...source, at: now });
+    notePartner(target, source.peerId, now);
+    if (source.peer) notePartner(source.peer, target.id, now);
     return true;
+  }
+
+  /** `from` (a peer of this instance) had an offer relayed to `toPeerId` on another instance. */
+  relayedOffer(from: Peer, toPeerId: string): void {
+    notePartner(from, toPeerId, this.#clock());
   }
 
   /** Deliver an answer `frame` to `target` (undefined if it is gone). */

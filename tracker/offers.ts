@@ -1,7 +1,8 @@
 /**
- * Offers in flight: the frame that carries one to its recipient, and the
+ * Offers in flight: the frame that carries one to its recipient, the
  * record of which offers a peer was sent (it may answer only those, and
- * only to their sender).
+ * only to their sender), and which peers it exchanged offers with lately
+ * (two peers already connecting are not offered to each other again).
  * @module
  */
 import type { Offer } from "./protocol.ts";
@@ -24,6 +25,44 @@ export function rememberOffer(
   if (offers.size > MAX_TRACKED_OFFERS) {
     offers.delete(offers.keys().next().value!);
   }
+}
+
+/**
+ * How long two peers that exchanged an offer are left to connect before
+ * either is relayed an offer from the other again (ms). p2p-media-loader
+ * keeps the first of two connections to one peer to open and closes the
+ * other, so two offers crossing (each peer's announce reaching the other
+ * while the first connection is being set up) can leave each side with a
+ * different one and both closed: seen in the network lab, a late joiner
+ * cut off from its best source until the next announce, 20 s later. Set-up
+ * through a TURN relay took 3–5 s there.
+ */
+export const PAIRING_HOLD_MS = 15_000;
+/** Most partners a peer keeps track of (oldest dropped first). */
+export const MAX_TRACKED_PARTNERS = 32;
+
+/** Note that `peer` and the peer `partnerId` exchanged an offer at `at`. */
+export function notePartner(peer: Peer, partnerId: string, at: number): void {
+  const partners = peer.partners ??= new Map();
+  partners.delete(partnerId);
+  partners.set(partnerId, at);
+  if (partners.size > MAX_TRACKED_PARTNERS) {
+    partners.delete(partners.keys().next().value!);
+  }
+}
+
+/**
+ * Whether `peer` exchanged an offer with the peer `partnerId`, either way,
+ * less than `holdMs` ({@linkcode PAIRING_HOLD_MS} by default) before `now`.
+ */
+export function pairing(
+  peer: Peer,
+  partnerId: string,
+  now: number,
+  holdMs: number = PAIRING_HOLD_MS,
+): boolean {
+  const at = peer.partners?.get(partnerId);
+  return at !== undefined && now - at < holdMs;
 }
 
 /** The frame that carries an offer to its recipient. */

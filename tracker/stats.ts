@@ -99,6 +99,8 @@ export interface TrackerCounters {
   out: OutCounters;
   /** Offers/answers/relays whose recipient was gone or unknown. */
   relayFailures: number;
+  /** Offers held back: their two peers were already connecting to each other. */
+  offersHeld: number;
   /** Membership events. */
   peerEvents: PeerEventCounters;
   /** Refusals by rule. */
@@ -134,6 +136,7 @@ export function createCounters(): TrackerCounters {
       error: 0,
     },
     relayFailures: 0,
+    offersHeld: 0,
     peerEvents: { joined: 0, left: 0, timedOut: 0 },
     refused: {
       origin: 0,
@@ -188,6 +191,8 @@ export interface TrackerStats {
   messages: { in: InCounters; out: OutCounters };
   /** Relays whose recipient was gone or unknown. */
   relayFailures: number;
+  /** Offers held back: their two peers were already connecting to each other. */
+  offersHeld: number;
   /** Membership events since start. */
   peerEvents: PeerEventCounters;
   /** Refusals by rule since start. */

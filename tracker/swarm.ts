@@ -52,6 +52,11 @@ export interface Peer {
    * Created on the first offer; oldest entries are dropped past a cap.
    */
   offers?: Map<string, OfferSource>;
+  /**
+   * Peers it exchanged an offer with lately (peer id to ms since epoch),
+   * recorded on the instance that holds its socket; capped.
+   */
+  partners?: Map<string, number>;
 }
 
 /** Who sent an offer: a peer on this instance, or one on another instance. */

@@ -100,7 +100,7 @@ export class Tracker {
     const capacity = new Capacity(config, counters);
     capacity.add(this.webtorrent);
     capacity.add(this.simple);
-    const delivery = new Delivery(counters, clock);
+    const delivery = new Delivery(counters, clock, config.pairingHoldMs);
     this.#connections = new Connections(config, counters, clock);
     if (options.cluster) {
       const { summaryExtra } = options;
@@ -267,6 +267,7 @@ export class Tracker {
       connections: this.#connections.size,
       messages: { in: { ...counters.in }, out: { ...counters.out } },
       relayFailures: counters.relayFailures,
+      offersHeld: counters.offersHeld,
       peerEvents: { ...counters.peerEvents },
       refused: { ...counters.refused },
       rateLimited: counters.rateLimited,

@@ -202,6 +202,7 @@ export class WebTorrentDialect {
           peer,
         });
       } else {
+        delivery.relayedOffer(peer, target.peerId);
         relay!.send(target.instance, {
           kind: "offer",
           infoHash: swarm.infoHash,

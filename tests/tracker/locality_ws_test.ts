@@ -107,6 +107,7 @@ Deno.test("offers go to peers of the same network first, then the same region; L
     trustProxy: { kind: "hops", hops: 1 },
     tracker: {
       locality: { ...DEFAULT_LOCALITY_CONFIG, randomShare: 0, table: TABLE },
+      pairingHoldMs: 0, // a step re-announces to the same peers at once
     },
   });
   const sockets: TestSocket[] = [];

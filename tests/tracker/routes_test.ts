@@ -44,6 +44,7 @@ Deno.test("the tracker's JSON routes report what scripts read", async (t) => {
           "connections",
           "messages",
           "relayFailures",
+          "offersHeld",
           "peerEvents",
           "refused",
           "rateLimited",

@@ -484,3 +484,60 @@ Deno.test("bad frames get a clear failure reason or close code; everyone else ke
     await server.close();
   }
 });
+
+Deno.test("two peers connecting to each other are not crossed by a second offer", async () => {
+  const server = await startTestServer({ buildDir: false });
+  const sockets: TestSocket[] = [];
+  const join = async (peerId: string, extra: Frame = {}) => {
+    const socket = await TestSocket.open(wsUrl(server));
+    sockets.push(socket);
+    socket.send(announce(INFO_HASH, peerId, extra));
+    await socket.next((f) => "interval" in f);
+    return socket;
+  };
+  const offered = (socket: TestSocket, offerId: string) =>
+    socket.next((f) => f.offer_id === offerId, 500).then(
+      () => true,
+      () => false,
+    );
+  try {
+    const alice = await join(id20("alice"));
+    // Bob's offer reaches alice, the only other peer: the two are connecting.
+    const bob = await join(id20("bob"), { numwant: 1, offers: offers(1, "b") });
+    assert.equal(await offered(alice, id20("b0-")), true);
+    // Alice announces again before that connection is up (a TURN relay
+    // takes seconds): her offer would cross bob's, and p2p-media-loader
+    // keeps on each side the connection that opened first, so both can
+    // close. It is held back.
+    alice.send(
+      announce(INFO_HASH, id20("alice"), {
+        numwant: 1,
+        offers: offers(1, "a"),
+      }),
+    );
+    await alice.next((f) => "interval" in f);
+    assert.equal(await offered(bob, id20("a0-")), false);
+    // Bob trying a second connection to alice is held too.
+    bob.send(
+      announce(INFO_HASH, id20("bob"), { numwant: 1, offers: offers(1, "c") }),
+    );
+    assert.equal(await offered(alice, id20("c0-")), false);
+    // A newcomer is offered to as ever, and offers its way to both.
+    const carol = await join(id20("carol"), {
+      numwant: 2,
+      offers: offers(2, "k"),
+    });
+    const [toAlice, toBob] = await Promise.all([
+      offered(alice, id20("k0-")).then((a) => a || offered(alice, id20("k1-"))),
+      offered(bob, id20("k0-")).then((b) => b || offered(bob, id20("k1-"))),
+    ]);
+    assert.deepEqual([toAlice, toBob], [true, true]);
+    const { offersHeld, messages } = await stats(server);
+    assert.equal(offersHeld, 2);
+    assert.equal(messages.out.offer, 3);
+    await carol.close();
+  } finally {
+    for (const socket of sockets) await socket.close();
+    await server.close();
+  }
+});
