@@ -92,6 +92,7 @@ export const TRACKER_ENV = {
   maxPeersPerSwarm: "TRACKER_MAX_PEERS_PER_SWARM",
   maxPeers: "TRACKER_MAX_PEERS",
   maxBufferedBytes: "TRACKER_MAX_BUFFERED_BYTES",
+  pairingHoldMs: "TRACKER_PAIRING_HOLD",
 } as const;
 
 /**
@@ -118,8 +119,11 @@ export function trackerConfigFromEnv(env: EnvReader): TrackerConfig {
       string,
     ][]
   ) {
-    const scale = key === "peerTimeoutMs" ? 1000 : 1; // given in seconds, kept in ms
-    config[key] = envInteger(env, name, { fallback: d[key] / scale }) * scale;
+    const scale = key.endsWith("Ms") ? 1000 : 1; // given in seconds, kept in ms
+    config[key] = envInteger(env, name, {
+      fallback: d[key] / scale,
+      min: key === "pairingHoldMs" ? 0 : 1, // 0 turns the hold off
+    }) * scale;
   }
   // A live client announces every interval; two missed announces may pass before it is dropped.
   if (config.announceIntervalS * 2 * 1000 > config.peerTimeoutMs) {

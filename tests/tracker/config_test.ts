@@ -23,6 +23,7 @@ Deno.test("trackerConfigFromEnv() reads every setting", () => {
     TRACKER_MAX_OFFERS: "6",
     TRACKER_MAX_MESSAGE_SIZE: "32768",
     TRACKER_IDLE_TIMEOUT: "15",
+    TRACKER_PAIRING_HOLD: "5",
     ALLOWED_ORIGINS: "https://a.example, https://b.example/ ,",
   }));
   assert.equal(config.announceIntervalS, 30);
@@ -31,6 +32,12 @@ Deno.test("trackerConfigFromEnv() reads every setting", () => {
   assert.equal(config.maxOffers, 6);
   assert.equal(config.maxMessageSize, 32768);
   assert.equal(config.idleTimeoutS, 15);
+  assert.equal(config.pairingHoldMs, 5000);
+  assert.equal(
+    trackerConfigFromEnv(env({ TRACKER_PAIRING_HOLD: "0" })).pairingHoldMs,
+    0,
+    "0 turns the hold off",
+  );
   assert.deepEqual(config.allowedOrigins, [
     "https://a.example",
     "https://b.example",
@@ -41,6 +48,10 @@ Deno.test("trackerConfigFromEnv() refuses bad values with the variable named", (
   assert.throws(
     () => trackerConfigFromEnv(env({ TRACKER_MAX_NUMWANT: "lots" })),
     /Invalid TRACKER_MAX_NUMWANT: expected a positive whole number, got "lots"/,
+  );
+  assert.throws(
+    () => trackerConfigFromEnv(env({ TRACKER_PAIRING_HOLD: "-1" })),
+    /Invalid TRACKER_PAIRING_HOLD: expected a whole number from 0, got "-1"/,
   );
   assert.throws(
     () => trackerConfigFromEnv(env({ TRACKER_PEER_TIMEOUT: "-5" })),
