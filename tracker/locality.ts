@@ -145,6 +145,28 @@ export function listedNear(peerId: string): boolean {
 export const NEAR_ENOUGH = 2;
 
 /**
+ * How many near peers a pick of `count` takes before the rest of the swarm:
+ * on a first announce its near `quota` (the random share goes to anyone);
+ * on a re-announce, which stays near once it finds near peers
+ * ({@linkcode farAllowance}), all `count`: the random share's slots go to
+ * near peers rather than unused (in a swarm of 5 neighbours, a re-announce
+ * reached 3 of the other 4).
+ *
+ * @example
+ * ```ts
+ * nearLimit(4, 3); // 3: the fourth is the random share
+ * nearLimit(4, 3, false); // 4
+ * ```
+ */
+export function nearLimit(
+  count: number,
+  quota: number,
+  firstAnnounce = true,
+): number {
+  return firstAnnounce ? quota : count;
+}
+
+/**
  * How many of `count` picks may still come from the whole swarm once
  * `nearPicked` went to near peers (`quota` were meant for them), on the
  * peer's first announce in the swarm unless `firstAnnounce` is false. A peer

@@ -11,6 +11,7 @@ import {
   farAllowance,
   listedNear,
   type LocalityKeys,
+  nearLimit,
   nearQuota,
   NO_LOCALITY,
 } from "./locality.ts";
@@ -236,7 +237,7 @@ export class Swarm {
     const result: Peer[] = [];
     const wanted = Math.min(count, this.#peers.length - 1);
     const quota = nearQuota(wanted, options.randomShare, random);
-    let nearLeft = quota;
+    let nearLeft = nearLimit(wanted, quota, options.firstAnnounce);
     for (let level = 0; level < near.length && nearLeft > 0; level++) {
       const bucket = this.#near.get(near[level]!);
       if (!bucket) continue;

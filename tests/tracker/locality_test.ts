@@ -4,6 +4,7 @@ import {
   farAllowance,
   levelOf,
   localityKeys,
+  nearLimit,
   nearQuota,
   NO_LOCALITY,
 } from "../../tracker/locality.ts";
@@ -175,6 +176,8 @@ Deno.test("nearQuota() and farAllowance(): the share drawn from anyone, and when
   assert.equal(farAllowance(5, 5, 2, true), 0, "no share: near only");
   assert.equal(farAllowance(5, 4, 2, false), 0, "re-announce: near only");
   assert.equal(farAllowance(5, 4, 1, false), 1, "one near peer: the share");
+  assert.equal(nearLimit(5, 4), 4, "first announce: the quota");
+  assert.equal(nearLimit(5, 4, false), 5, "re-announce: every pick near");
 });
 
 /** A connection in region `region` (0, 1, 2…), with keys as the tracker would give it. */
@@ -214,6 +217,20 @@ Deno.test("Swarm.pickNear(): near peers first, a random share kept, never self, 
         assert.equal(new Set(picked).size, 5);
         for (const peer of picked) assert.equal(peer.near[0], from.near[0]);
         assert.equal(matched[0], 5, "all matched by prefix");
+      }
+    },
+  );
+
+  await t.step(
+    "a re-announce fills every offer with near peers (the share's too)",
+    () => {
+      for (const from of peers.slice(0, 30)) {
+        const picked = swarm.pickNear(5, from, random, {
+          randomShare: 0.25,
+          firstAnnounce: false,
+        });
+        assert.equal(picked.length, 5);
+        for (const peer of picked) assert.equal(peer.near[0], from.near[0]);
       }
     },
   );

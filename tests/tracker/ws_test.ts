@@ -541,3 +541,30 @@ Deno.test("two peers connecting to each other are not crossed by a second offer"
     await server.close();
   }
 });
+
+Deno.test("in a small swarm of neighbours a re-announce reaches every other peer", async () => {
+  const server = await startTestServer({ buildDir: false });
+  const sockets: TestSocket[] = [];
+  try {
+    // Five viewers on one /24 (here all 127.0.0.1): all near each other.
+    for (let i = 0; i < 5; i++) {
+      const socket = await TestSocket.open(wsUrl(server));
+      sockets.push(socket);
+      socket.send(announce(INFO_HASH, id20(`n${i}-`)));
+      await socket.next((f) => "interval" in f);
+    }
+    const [first, ...others] = sockets as [TestSocket, ...TestSocket[]];
+    first.send(announce(INFO_HASH, id20("n0-"), { offers: offers(5, "r") }));
+    await first.next((f) => "interval" in f);
+    const reached = await Promise.all(
+      others.map((socket) =>
+        socket.next((f) => String(f.offer_id ?? "").startsWith("r"), 1000)
+          .then(() => true, () => false)
+      ),
+    );
+    assert.deepEqual(reached, [true, true, true, true]);
+  } finally {
+    for (const socket of sockets) await socket.close();
+    await server.close();
+  }
+});

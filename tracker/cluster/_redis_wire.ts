@@ -11,7 +11,7 @@ import {
   type PeerRef,
 } from "./backend.ts";
 import { hexToBinary } from "../../utils/hex.ts";
-import { farAllowance } from "../locality.ts";
+import { farAllowance, nearLimit } from "../locality.ts";
 
 /** Deletes a swarm's expired members from both keys; returns how many. */
 export const SWEEP_SCRIPT = `
@@ -105,7 +105,7 @@ export function choose(
     return took;
   };
   const nearWanted = Math.min(near.quota, count);
-  let quota = nearWanted;
+  let quota = nearLimit(count, nearWanted, near.firstAnnounce);
   near.draws.forEach((draw, level) => {
     const took = takeFrom(draw, quota);
     quota -= took;

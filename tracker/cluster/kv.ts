@@ -35,7 +35,7 @@ import {
   SUMMARY_TTL_FACTOR,
   type SwarmBackend,
 } from "./backend.ts";
-import { farAllowance, listedNear, nearQuota } from "../locality.ts";
+import { farAllowance, listedNear, nearLimit, nearQuota } from "../locality.ts";
 import { EngineState } from "./_engine_state.ts";
 import { commitInBatches, inboxWrites, type Mutation } from "./_kv_writes.ts";
 import { log } from "../../utils/log.ts";
@@ -298,7 +298,7 @@ export class KvBackend implements SwarmBackend {
     };
     const matched: number[] = [];
     const nearWanted = nearQuota(count, options.randomShare);
-    let quota = nearWanted;
+    let quota = nearLimit(count, nearWanted, options.firstAnnounce);
     for (const near of member.near ?? []) {
       if (quota <= 0) break;
       const took = await take(this.#key("near", member.infoHash, near), quota);

@@ -244,6 +244,17 @@ async function contract(t: Deno.TestContext, create: Factory) {
           [...nearIds].sort(),
           "a re-announce: near members only",
         );
+        const three = await a.backend.announce(asking, {
+          count: 3,
+          detailsChanged: false,
+          randomShare: 0.4,
+          firstAnnounce: false,
+        });
+        assert.deepEqual(
+          three.peers.map((p) => p.peerId).sort(),
+          [...nearIds].sort(),
+          "a re-announce gives the random share's offers to near members",
+        );
         // Without a near quota it is the plain random choice.
         const spread = new Set<string>();
         for (let i = 0; i < 30; i++) {
