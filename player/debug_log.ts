@@ -59,9 +59,9 @@ export function debugLog(): P2PDebugLog | undefined {
   return log;
 }
 
-/** Add `event` to `log`, stamped with the page's clock. */
+/** Add `event` to `log`, stamped with the page's clock (now, unless it has `at`). */
 export function record(log: P2PDebugLog | undefined, event: DebugEvent): void {
-  log?.events.push({ ...event, at: Math.round(performance.now()) });
+  log?.events.push({ ...event, at: event.at ?? Math.round(performance.now()) });
 }
 
 /** A `validateP2PSegment` that records each peer segment's SHA-256 in `log`. */

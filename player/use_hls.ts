@@ -31,6 +31,7 @@ import {
   watchEngine,
 } from "./p2p_engine.ts";
 import {
+  type DebugEvent,
   debugLog,
   record,
   recordHlsEvents,
@@ -165,13 +166,28 @@ export function useHls(
         : Promise.resolve(canP2P);
       // The viewer count comes back while the code loads (it sets the live aim).
       const swarmAbr = canP2P && p2p.abr === "p2p";
+      // When each part arrived (`startStep` in a `?debug=p2p` trace).
+      const steps: DebugEvent[] = [];
+      const step = <T>(name: string, promise: Promise<T>): Promise<T> =>
+        promise.then((value) => {
+          steps.push({
+            type: "startStep",
+            detail: name,
+            at: Math.round(performance.now()),
+          });
+          return value;
+        });
       const [{ default: HlsClass }, p2pModule, viewers, coreModule] =
         await Promise.all([
-          import("hls.js"),
-          canP2P ? import("p2p-media-loader-hlsjs") : undefined,
-          canP2P ? channelViewers(channelId) : 0,
+          step("hls.js", import("hls.js")),
+          canP2P
+            ? step("p2p-media-loader-hlsjs", import("p2p-media-loader-hlsjs"))
+            : undefined,
+          canP2P ? step("viewers", channelViewers(channelId)) : 0,
           // The same module p2p-media-loader-hlsjs uses: its stream ids.
-          swarmAbr ? import("p2p-media-loader-core") : undefined,
+          swarmAbr
+            ? step("p2p-media-loader-core", import("p2p-media-loader-core"))
+            : undefined,
         ]);
       if (disposed) return;
       if (!p2p.enabled) p2pStatus.value = "operator";
@@ -189,6 +205,7 @@ export function useHls(
       }
       isLive.value = false;
       const log = debugLog();
+      for (const done of steps) record(log, done);
       let hls: Hls;
       if (p2pModule) {
         const HlsWithP2P = p2pModule.HlsJsP2PEngine.injectMixin(HlsClass);
