@@ -58,14 +58,14 @@ export class Delivery {
     if (!target?.connection.send(frame)) return this.failed();
     this.#counters.out.offer++;
     rememberOffer(target, offerId, { ...source, at: now });
-    notePartner(target, source.peerId, now);
-    if (source.peer) notePartner(source.peer, target.id, now);
+    notePartner(target, source.peerId, now, this.#holdMs);
+    if (source.peer) notePartner(source.peer, target.id, now, this.#holdMs);
     return true;
   }
 
   /** `from` (a peer of this instance) had an offer relayed to `toPeerId` on another instance. */
   relayedOffer(from: Peer, toPeerId: string): void {
-    notePartner(from, toPeerId, this.#clock());
+    notePartner(from, toPeerId, this.#clock(), this.#holdMs);
   }
 
   /** Deliver an answer `frame` to `target` (undefined if it is gone). */

@@ -41,14 +41,25 @@ export const PAIRING_HOLD_MS = 15_000;
 /** Most partners a peer keeps track of (oldest dropped first). */
 export const MAX_TRACKED_PARTNERS = 32;
 
-/** Note that `peer` and the peer `partnerId` exchanged an offer at `at`. */
-export function notePartner(peer: Peer, partnerId: string, at: number): void {
+/**
+ * Note that `peer` and the peer `partnerId` exchanged an offer at `at`;
+ * partners older than `holdMs`, and the oldest past
+ * {@linkcode MAX_TRACKED_PARTNERS}, are forgotten.
+ */
+export function notePartner(
+  peer: Peer,
+  partnerId: string,
+  at: number,
+  holdMs: number = PAIRING_HOLD_MS,
+): void {
   const partners = peer.partners ??= new Map();
   partners.delete(partnerId);
-  partners.set(partnerId, at);
-  if (partners.size > MAX_TRACKED_PARTNERS) {
-    partners.delete(partners.keys().next().value!);
+  // Oldest first: a renewed partner moves to the end.
+  for (const [id, since] of partners) {
+    if (at - since < holdMs && partners.size < MAX_TRACKED_PARTNERS) break;
+    partners.delete(id);
   }
+  partners.set(partnerId, at);
 }
 
 /**

@@ -155,4 +155,10 @@ Deno.test("Delivery: a peer keeps track of its latest partners only", () => {
   assert.equal(peer.partners?.size, MAX_TRACKED_PARTNERS);
   assert.equal(peer.partners?.has(id20("p7")), false, "the oldest went first");
   assert.equal([...peer.partners!.keys()].at(-1), id20("p8"));
+  // Past the hold they are forgotten as the next one comes: memory follows
+  // the peers it is connecting to now, not every peer it ever met.
+  notePartner(peer, id20("later"), 100 + PAIRING_HOLD_MS);
+  assert.deepEqual([...peer.partners!.keys()], [id20("later")]);
+  notePartner(peer, id20("next"), 100 + PAIRING_HOLD_MS, 0);
+  assert.deepEqual([...peer.partners!.keys()], [id20("next")], "hold 0");
 });
