@@ -75,6 +75,7 @@ async function startTracker(
         TRACKER_MESSAGES_PER_SECOND: "1000000",
         TRACKER_MESSAGE_BURST: "1000000",
         TRACKER_MAX_CONNECTIONS_PER_IP: "1000000",
+        HTTP_MAX_REQUESTS_PER_IP: "1000000", // the upgrades come 500 at a time
         // A benchmark pair exchanges offers back to back; the hold between
         // two peers already connecting would hold all but the first.
         TRACKER_PAIRING_HOLD: "0",
