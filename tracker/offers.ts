@@ -19,12 +19,14 @@ export function rememberOffer(
   offerId: string,
   source: OfferSource,
 ): void {
-  const offers = target.offers ??= new Map();
-  offers.delete(offerId);
-  offers.set(offerId, source);
-  if (offers.size > MAX_TRACKED_OFFERS) {
-    offers.delete(offers.keys().next().value!);
-  }
+  setNewest(target.offers ??= new Map(), offerId, source, MAX_TRACKED_OFFERS);
+}
+
+/** Put `key` last in `map` (the newest), dropping the oldest past `max` entries. */
+function setNewest<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
 }
 
 /**
@@ -53,13 +55,12 @@ export function notePartner(
   holdMs: number = PAIRING_HOLD_MS,
 ): void {
   const partners = peer.partners ??= new Map();
-  partners.delete(partnerId);
   // Oldest first: a renewed partner moves to the end.
   for (const [id, since] of partners) {
-    if (at - since < holdMs && partners.size < MAX_TRACKED_PARTNERS) break;
+    if (at - since < holdMs) break;
     partners.delete(id);
   }
-  partners.set(partnerId, at);
+  setNewest(partners, partnerId, at, MAX_TRACKED_PARTNERS);
 }
 
 /**
