@@ -71,7 +71,7 @@ export interface RunOutcome {
   origin: OriginCounts;
   /** What each viewer's links carried (lab profiles). */
   links?: AccessCounters[];
-  /** Each viewer's P2P events (with `trace`; crashed viewers' are lost). */
+  /** Each viewer's P2P events (with `trace`; a crashed viewer's up to its crash). */
   traces?: unknown[][];
   /** Seconds the run took. */
   seconds: number;
@@ -110,6 +110,32 @@ export async function writeLabCatalog(
     }),
   );
   return file;
+}
+
+/** A viewer's P2P event log (`?debug=p2p`), its connections and buffer samples. */
+function readTrace(page: Page): Promise<unknown[]> {
+  return page.evaluate(() => {
+    const scope = globalThis as {
+      __redflixP2P?: { events: Array<{ type: string }> };
+      __lab?: { samples: number[][]; rtc?: Array<{ made: number }> };
+    };
+    return [
+      ...(scope.__redflixP2P?.events ?? []).filter((e) =>
+        !e.type.startsWith("chunk")
+      ),
+      ...(scope.__lab?.rtc ?? []).map((entry) => ({
+        type: "rtc",
+        at: entry.made,
+        ...entry,
+      })),
+      ...(scope.__lab?.samples ?? []).map(([at, time, ahead]) => ({
+        type: "buffer",
+        at,
+        time,
+        ahead,
+      })),
+    ];
+  }).catch(() => []);
 }
 
 /** Crash a page's renderer: no unload, no `stopped`, its peers just vanish. */
@@ -200,6 +226,7 @@ export async function runScenario(
     const joinedAt: number[] = [];
     const last: Array<PlaybackFigures | undefined> = [];
     const crashed = new Set<number>();
+    const crashedTraces: unknown[][] = [];
     const join = async (i: number) => {
       const context = await browser.newContext();
       contexts.push(context);
@@ -238,6 +265,8 @@ export async function runScenario(
           at: churnAt,
           run: async () => {
             await poll();
+            // Its log, as it stood just before the crash.
+            if (options.trace) crashedTraces[i] = await readTrace(pages[i]!);
             crashed.add(i);
             await crash(pages[i]!);
           },
@@ -272,28 +301,7 @@ export async function runScenario(
     const traces = options.trace
       ? await Promise.all(
         pages.map((page, i) =>
-          crashed.has(i) || !page ? [] : page.evaluate(() => {
-            const scope = globalThis as {
-              __redflixP2P?: { events: Array<{ type: string }> };
-              __lab?: { samples: number[][]; rtc?: Array<{ made: number }> };
-            };
-            return [
-              ...(scope.__redflixP2P?.events ?? []).filter((e) =>
-                !e.type.startsWith("chunk")
-              ),
-              ...(scope.__lab?.rtc ?? []).map((entry) => ({
-                type: "rtc",
-                at: entry.made,
-                ...entry,
-              })),
-              ...(scope.__lab?.samples ?? []).map(([at, time, ahead]) => ({
-                type: "buffer",
-                at,
-                time,
-                ahead,
-              })),
-            ];
-          }).catch(() => [])
+          crashed.has(i) || !page ? crashedTraces[i] ?? [] : readTrace(page)
         ),
       )
       : undefined;
