@@ -13,6 +13,7 @@ import {
   httpSample,
   type RenditionChoice,
 } from "./p2p_abr.ts";
+import { bufferAhead } from "./media_buffer.ts";
 
 /** What the controller reads and tells. */
 export interface SwarmAbrSources {
@@ -20,18 +21,6 @@ export interface SwarmAbrSources {
   swarmPeers(): readonly number[];
   /** Called with each decision that differs from the last. */
   onChoice?(choice: RenditionChoice, stock: number): void;
-}
-
-/** Seconds buffered ahead of `media`'s playhead. */
-function bufferAhead(media: HTMLMediaElement | null): number {
-  if (!media) return 0;
-  const time = media.currentTime;
-  for (let i = 0; i < media.buffered.length; i++) {
-    if (media.buffered.start(i) <= time + 0.1 && media.buffered.end(i) > time) {
-      return media.buffered.end(i) - time;
-    }
-  }
-  return 0;
 }
 
 /** An ABR controller class for hls.js's `abrController` setting. */
