@@ -11,8 +11,11 @@
  * first segment always comes over HTTP, and a segment a peer has not
  * delivered when HTTP would just have time to fetch it safely is fetched
  * over HTTP (the rest of a half-delivered one with a `Range` request).
+ * On VOD, a viewer whose peers keep losing their races gets a runway first
+ * (see p2p_runway.ts).
  * @module
  */
+import type { Runway } from "./p2p_runway.ts";
 
 /** What the window is computed from. */
 export interface PacingInputs {
@@ -22,6 +25,12 @@ export interface PacingInputs {
   awaitingFirstPeer: boolean;
   /** Seconds an HTTP segment fetch takes here (smoothed), if measured yet. */
   httpFetchSeconds?: number;
+  /**
+   * Seconds an HTTP segment fetch typically takes here (averaged, a slower
+   * sample no faster than a quicker one), for the headroom rule;
+   * `httpFetchSeconds` if absent.
+   */
+  typicalFetchSeconds?: number;
   /** Seconds of media in a segment (the playlist's target duration), if known. */
   segmentSeconds?: number;
   /** This live player brings new segments into the swarm (see live_role.ts). */
@@ -62,6 +71,8 @@ export const FIRST_PEER_GRACE_MS = 8000;
 export const MIN_HEADROOM = 2;
 /** Before a fetch was measured, assume one takes this long (seconds). */
 export const UNMEASURED_FETCH_S = 0.5;
+/** Before the playlist was read, assume segments of this long (seconds). */
+export const UNMEASURED_SEGMENT_S = 2;
 
 /**
  * The high-demand window (seconds) for these inputs.
@@ -78,10 +89,11 @@ export function highDemandWindow(inputs: PacingInputs): number {
   if (inputs.edge) return NO_PEERS_WINDOW_S;
   if (inputs.peers === 0 && !inputs.awaitingFirstPeer) return NO_PEERS_WINDOW_S;
   const fetch = inputs.httpFetchSeconds ?? UNMEASURED_FETCH_S;
+  const typical = inputs.typicalFetchSeconds ?? inputs.httpFetchSeconds;
   if (
     inputs.segmentSeconds !== undefined &&
-    inputs.httpFetchSeconds !== undefined &&
-    inputs.segmentSeconds < MIN_HEADROOM * inputs.httpFetchSeconds
+    typical !== undefined &&
+    inputs.segmentSeconds < MIN_HEADROOM * typical
   ) return NO_PEERS_WINDOW_S;
   const window = MARGIN_S + SAFETY_FACTOR * fetch;
   return Math.round(
@@ -98,6 +110,22 @@ export function smoothFetchSeconds(
   sample: number,
 ): number {
   if (previous === undefined || sample > previous) return sample;
+  return averageFetchSeconds(previous, sample);
+}
+
+/**
+ * A typical segment fetch time: each sample moves it a third of the way,
+ * slower or faster. The headroom rule follows it, so one fetch slowed by
+ * peers' transfers on the same line does not switch a line at the
+ * border to plain HTTP (measured on the lab's 4G line: 0.9 s fetches of 2 s
+ * segments, one of 1.1 s switched it for 0.7 s, which cancelled both
+ * peers' transfers and lost both peers).
+ */
+export function averageFetchSeconds(
+  previous: number | undefined,
+  sample: number,
+): number {
+  if (previous === undefined) return sample;
   return previous + (sample - previous) / 3;
 }
 
@@ -132,6 +160,10 @@ export interface PacingSources {
   segmentSeconds?(): number | undefined;
   /** Whether this live player holds the edge role now (fetches new segments over HTTP at once). */
   edge?(): boolean;
+  /** The runway for peers while it applies (VOD), if any (see p2p_runway.ts). */
+  runway?(): Runway | undefined;
+  /** Seconds buffered ahead of the playhead (for the runway). */
+  bufferAhead?(): number;
   /** Called with each new window (for the debug log and tests). */
   onWindow?(seconds: number): void;
 }
@@ -147,17 +179,28 @@ export function startPacing(
 ): () => void {
   const started = performance.now();
   let fetchSeconds: number | undefined;
+  let typicalFetchSeconds: number | undefined;
   let applied: number | undefined;
   const update = () => {
     if (sources.fixedWindow() !== undefined) return;
-    const window = highDemandWindow({
+    const segmentSeconds = sources.segmentSeconds?.();
+    const base = highDemandWindow({
       peers: sources.peers(),
       awaitingFirstPeer: sources.channelHadViewers &&
         performance.now() - started < FIRST_PEER_GRACE_MS,
       httpFetchSeconds: fetchSeconds,
-      segmentSeconds: sources.segmentSeconds?.(),
+      typicalFetchSeconds,
+      segmentSeconds,
       edge: sources.edge?.(),
     });
+    const runway = base < NO_PEERS_WINDOW_S ? sources.runway?.() : undefined;
+    const extra = runway?.extraSeconds({
+      bufferAheadSeconds: sources.bufferAhead?.() ?? 0,
+      windowSeconds: base,
+      segmentSeconds: segmentSeconds ?? UNMEASURED_SEGMENT_S,
+      httpFetchSeconds: fetchSeconds,
+    }) ?? 0;
+    const window = Math.round((base + extra) * 10) / 10;
     if (window === applied) return;
     applied = window;
     engine.applyDynamicConfig({ core: { highDemandTimeWindow: window } });
@@ -170,6 +213,10 @@ export function startPacing(
         if (isSegmentFetch(resource) && resource.duration > 0) {
           fetchSeconds = smoothFetchSeconds(
             fetchSeconds,
+            resource.duration / 1000,
+          );
+          typicalFetchSeconds = averageFetchSeconds(
+            typicalFetchSeconds,
             resource.duration / 1000,
           );
         }

@@ -39,6 +39,8 @@ import {
 } from "./debug_log.ts";
 import type { Playback } from "./use_playback.ts";
 import { startPacing } from "./p2p_pacing.ts";
+import { followRaces, Runway } from "./p2p_runway.ts";
+import { bufferAhead } from "./media_buffer.ts";
 import { p2pAbrController } from "./p2p_abr_controller.ts";
 import { watchSwarmLevels } from "./swarm_levels.ts";
 import {
@@ -354,6 +356,8 @@ export function useHls(
             if (p2pEnabled.value) {
               engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
             }
+            const runway = new Runway();
+            followRaces(engine, runway);
             stopPacing = startPacing(engine, {
               peers: () => stats.peers.value.length,
               channelHadViewers,
@@ -364,6 +368,9 @@ export function useHls(
                   : undefined) ??
                   p2p.core.highDemandTimeWindow,
               edge: followRole,
+              // Live players sit at a fixed distance from the edge: no runway.
+              runway: () => isLive.value ? undefined : runway,
+              bufferAhead: () => bufferAhead(video),
               onWindow: (seconds) => record(log, { type: "window", seconds }),
             });
             record(log, { type: "p2pJoined" });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  averageFetchSeconds,
   FIRST_PEER_GRACE_MS,
   highDemandWindow,
   MARGIN_S,
@@ -111,6 +112,42 @@ Deno.test("smoothFetchSeconds(): slower samples count at once, faster ones a thi
   assert.equal(smoothFetchSeconds(undefined, 0.4), 0.4);
   assert.equal(smoothFetchSeconds(0.4, 1.0), 1.0);
   assert.ok(Math.abs(smoothFetchSeconds(1.0, 0.4) - 0.8) < 1e-9);
+});
+
+Deno.test("averageFetchSeconds(): every sample moves it a third of the way", () => {
+  assert.equal(averageFetchSeconds(undefined, 0.9), 0.9);
+  assert.ok(Math.abs(averageFetchSeconds(0.9, 1.2) - 1.0) < 1e-9);
+  assert.ok(Math.abs(averageFetchSeconds(1.2, 0.9) - 1.1) < 1e-9);
+});
+
+Deno.test("highDemandWindow(): one slow fetch does not switch a line at the border to plain HTTP", () => {
+  // The lab's 4G line at a quarter rate: 0.9 s per 2 s segment, then one
+  // fetch of 1.03 s while peers' transfers shared the line.
+  const line = { peers: 2, awaitingFirstPeer: false, segmentSeconds: 2 };
+  const safe = smoothFetchSeconds(0.9, 1.03);
+  const typical = averageFetchSeconds(0.9, 1.03);
+  assert.equal(
+    highDemandWindow({ ...line, httpFetchSeconds: safe }),
+    NO_PEERS_WINDOW_S,
+    "the safe estimate alone would switch it",
+  );
+  const window = highDemandWindow({
+    ...line,
+    httpFetchSeconds: safe,
+    typicalFetchSeconds: typical,
+  });
+  assert.equal(window, 4.1, "the window still follows the slower fetch");
+  // A line that is truly too slow still switches.
+  let slow = 0.9;
+  for (let i = 0; i < 5; i++) slow = averageFetchSeconds(slow, 1.6);
+  assert.equal(
+    highDemandWindow({
+      ...line,
+      httpFetchSeconds: 1.6,
+      typicalFetchSeconds: slow,
+    }),
+    NO_PEERS_WINDOW_S,
+  );
 });
 
 Deno.test("startPacing(): follows peers; an operator's fixed window stops it", async () => {
