@@ -199,6 +199,7 @@ export function startPacing(
       windowSeconds: base,
       segmentSeconds: segmentSeconds ?? UNMEASURED_SEGMENT_S,
       httpFetchSeconds: fetchSeconds,
+      peers: sources.peers(),
     }) ?? 0;
     const window = Math.round((base + extra) * 10) / 10;
     if (window === applied) return;

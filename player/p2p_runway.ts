@@ -21,9 +21,13 @@
  * a quarter of its playing time ({@linkcode SLOW_LINE_SHARE}) expects a
  * peer to take twice that playing time, and builds a runway over HTTP before
  * its first transfer; any viewer whose transfers take longer than a
- * segment's playing time (its buffer cannot grow from peers on its own)
- * and that loses a race while the buffer beyond the window is shorter than
- * a transfer builds one too. A runway
+ * segment's playing time (its buffer cannot grow from one peer on its own),
+ * whose peers together still keep up with the stream, and that loses a
+ * race while the buffer beyond the window is shorter than a transfer builds
+ * one too. Where they cannot keep up (the lab's 4G line at full rate: one
+ * relayed flow at 1 % loss carries 1.1–1.4 Mbit/s of a 4.5 Mbit/s stream)
+ * a runway only runs out again, and widening the window cancels every
+ * transfer inside it. A runway
  * widens the window by one transfer time and one segment until the buffer
  * holds it, then the window narrows again: the transfers that follow start
  * that far from their deadline. A viewer on a fast line whose peers
@@ -61,6 +65,8 @@ export interface RunwayInputs {
   segmentSeconds: number;
   /** Seconds an HTTP segment fetch takes here (smoothed), once measured. */
   httpFetchSeconds?: number;
+  /** Peers connected now (each carries one transfer at a time). */
+  peers?: number;
 }
 
 /** P2P transfer times and the runway they call for. */
@@ -126,9 +132,13 @@ export class Runway {
     ) {
       // Before the first transfer: a slow line expects a slow peer.
       this.#lineWeighed = true;
-      if (inputs.httpFetchSeconds > SLOW_LINE_SHARE * segmentSeconds) {
+      if (
+        inputs.httpFetchSeconds > SLOW_LINE_SHARE * segmentSeconds &&
+        bufferAheadSeconds - windowSeconds <
+          FIRST_TRANSFER_SEGMENTS * segmentSeconds
+      ) {
         this.#transferSeconds = FIRST_TRANSFER_SEGMENTS * segmentSeconds;
-        this.#lostRace = true;
+        this.#building = true;
       }
     }
     const transfer = this.#transferSeconds;
@@ -143,6 +153,7 @@ export class Runway {
       if (bufferAheadSeconds >= windowSeconds + runway) this.#building = false;
     } else if (
       lost && transfer > segmentSeconds &&
+      (inputs.peers ?? 1) * segmentSeconds >= transfer &&
       bufferAheadSeconds - windowSeconds < transfer
     ) {
       this.#building = true;

@@ -12,7 +12,7 @@ import {
   startPacing,
 } from "../../player/p2p_pacing.ts";
 
-/** What the runway weighs: buffer, window and segment (seconds). */
+/** What the runway weighs: buffer, window and segment (seconds); two peers. */
 function at(
   bufferAheadSeconds: number,
   windowSeconds: number,
@@ -24,6 +24,7 @@ function at(
     windowSeconds,
     segmentSeconds,
     httpFetchSeconds,
+    peers: 2,
   };
 }
 
@@ -102,6 +103,16 @@ Deno.test("Runway: a race lost to a peer faster than the stream builds nothing",
   assert.equal(runway.building, false);
 });
 
+Deno.test("Runway: peers that together cannot keep up with the stream get none", () => {
+  // The lab's 4G line at full rate: 6.3 s per 2 s segment, two peers.
+  const runway = afterLostRace(6.3);
+  assert.equal(runway.extraSeconds({ ...at(3.5, 3.8, 2), peers: 2 }), 0);
+  assert.equal(runway.building, false);
+  // Two peers at 3 s each do keep up: 2 segments every 3 s.
+  const keepsUp = afterLostRace(3);
+  assert.equal(keepsUp.extraSeconds({ ...at(3.5, 3.8, 2), peers: 2 }), 5);
+});
+
 Deno.test("Runway: a race lost with room to spare builds nothing", () => {
   // 10 s beyond the window, more than the 2.5 s a transfer takes: the race
   // was lost for another reason (a peer that left).
@@ -120,8 +131,9 @@ Deno.test("Runway: a slower transfer counts at once; the window never passes its
   runway.started("seg_5.m4s", 0);
   runway.ended("seg_5.m4s", 12_000, false);
   assert.equal(runway.transferSeconds, 12);
-  assert.equal(runway.extraSeconds(at(3, 3.8, 2)), MAX_WINDOW_S - 3.8);
-  assert.equal(runway.extraSeconds(at(MAX_WINDOW_S, 3.8, 2)), 0);
+  const sixPeers = (buffer: number) => ({ ...at(buffer, 3.8, 2), peers: 6 });
+  assert.equal(runway.extraSeconds(sixPeers(3)), MAX_WINDOW_S - 3.8);
+  assert.equal(runway.extraSeconds(sixPeers(MAX_WINDOW_S)), 0);
 });
 
 Deno.test("Runway: transfers it never saw start are ignored, and what it keeps is bounded", () => {
