@@ -3,7 +3,7 @@
  * right after its high-demand window, and a segment that enters the window
  * before its transfer finished goes to HTTP. So a viewer whose buffer ends
  * at the window gives each transfer at most one segment's time: when a
- * transfer takes longer (a relay on a 4G line: 2.5–3.5 s for a 2 s
+ * transfer takes longer (a relay into a 4G line: 2–5 s for a 2 s
  * segment), every race is lost, the buffer never grows beyond the window,
  * and the next race starts just as close to its deadline. Measured in the
  * lab (`mixed`, a quarter rate): a 4G joiner lost every race for 20 s,
@@ -17,23 +17,25 @@
  * without bytes (both 4G joiners of the lab's runs lost their first two
  * peers so, and played HTTP until new connections came).
  *
- * The way out is measured. A viewer whose HTTP fetch of a segment takes over
- * a quarter of its playing time ({@linkcode SLOW_LINE_SHARE}) expects a
- * peer to take twice that playing time, and builds a runway over HTTP before
- * its first transfer; any viewer whose transfers take longer than a
- * segment's playing time (its buffer cannot grow from one peer on its own),
- * whose peers together still keep up with the stream, and that loses a
- * race while the buffer beyond the window is shorter than a transfer builds
- * one too. Where they cannot keep up (the lab's 4G line at full rate: one
+ * So HTTP builds a runway: the window widens by one transfer time and one
+ * segment until the buffer holds it, then narrows again, and the transfers
+ * that follow start that far from their deadline. Who builds one:
+ *
+ * - a viewer whose HTTP fetch of a segment takes over a quarter of its
+ *   playing time ({@linkcode SLOW_LINE_SHARE}), before its first transfer,
+ *   expecting that transfer to take two segments' playing time;
+ * - a viewer that loses a race while the buffer beyond the window is
+ *   shorter than a transfer takes here, when its transfers take longer than
+ *   a segment plays (the buffer cannot grow from one peer on its own) and
+ *   its peers together still keep up with the stream.
+ *
+ * Where the peers cannot keep up (the lab's 4G line at full rate: one
  * relayed flow at 1 % loss carries 1.1–1.4 Mbit/s of a 4.5 Mbit/s stream)
  * a runway only runs out again, and widening the window cancels every
- * transfer inside it. A runway
- * widens the window by one transfer time and one segment until the buffer
- * holds it, then the window narrows again: the transfers that follow start
- * that far from their deadline. A viewer on a fast line whose peers
- * deliver faster than the stream plays (fiber) never builds one: a race it
- * loses (a first transfer on a new connection) costs a segment, and its
- * buffer grows from peers on its own.
+ * transfer inside it. A viewer whose peers deliver faster than the stream
+ * plays (fiber) never builds one: a race it loses (a first transfer on a
+ * new connection) costs a segment, and its buffer grows from peers on its
+ * own.
  * @module
  */
 import type { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
@@ -120,8 +122,9 @@ export class Runway {
    * const runway = new Runway();
    * runway.started("seg_4", 0);
    * runway.ended("seg_4", 2500, false); // lost after 2.5 s
-   * runway.extraSeconds({ bufferAheadSeconds: 3.5, windowSeconds: 3.8, segmentSeconds: 2 }); // 4.5: 2.5 s + 2 s beyond the window
-   * runway.extraSeconds({ bufferAheadSeconds: 8.3, windowSeconds: 3.8, segmentSeconds: 2 }); // 0: built, peers take over
+   * const now = { windowSeconds: 3.8, segmentSeconds: 2, peers: 2 };
+   * runway.extraSeconds({ ...now, bufferAheadSeconds: 3.5 }); // 4.5: 2.5 s + 2 s beyond the window
+   * runway.extraSeconds({ ...now, bufferAheadSeconds: 8.3 }); // 0: built, peers take over
    * ```
    */
   extraSeconds(inputs: RunwayInputs): number {
