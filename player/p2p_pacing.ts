@@ -26,8 +26,8 @@ export interface PacingInputs {
   /** Seconds an HTTP segment fetch takes here (smoothed), if measured yet. */
   httpFetchSeconds?: number;
   /**
-   * Seconds an HTTP segment fetch typically takes here (averaged, a slower
-   * sample no faster than a quicker one), for the headroom rule;
+   * Seconds an HTTP segment fetch typically takes here (each fetch moves it
+   * a third of the way, slower or faster), for the headroom rule;
    * `httpFetchSeconds` if absent.
    */
   typicalFetchSeconds?: number;
@@ -118,7 +118,7 @@ export function smoothFetchSeconds(
  * slower or faster. The headroom rule follows it, so one fetch slowed by
  * peers' transfers on the same line does not switch a line at the
  * border to plain HTTP (measured on the lab's 4G line: 0.9 s fetches of 2 s
- * segments, one of 1.1 s switched it for 0.7 s, which cancelled both
+ * segments, one of 1.03 s switched it for 0.7 s, which cancelled both
  * peers' transfers and lost both peers).
  */
 export function averageFetchSeconds(
@@ -184,8 +184,9 @@ export function startPacing(
   const update = () => {
     if (sources.fixedWindow() !== undefined) return;
     const segmentSeconds = sources.segmentSeconds?.();
+    const peers = sources.peers();
     const base = highDemandWindow({
-      peers: sources.peers(),
+      peers,
       awaitingFirstPeer: sources.channelHadViewers &&
         performance.now() - started < FIRST_PEER_GRACE_MS,
       httpFetchSeconds: fetchSeconds,
@@ -199,7 +200,7 @@ export function startPacing(
       windowSeconds: base,
       segmentSeconds: segmentSeconds ?? UNMEASURED_SEGMENT_S,
       httpFetchSeconds: fetchSeconds,
-      peers: sources.peers(),
+      peers,
     }) ?? 0;
     const window = Math.round((base + extra) * 10) / 10;
     if (window === applied) return;

@@ -40,6 +40,7 @@
  */
 import type { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
 import { MAX_WINDOW_S, smoothFetchSeconds } from "./p2p_pacing.ts";
+import { setNewest } from "../utils/lru.ts";
 
 /** Transfers in flight a runway keeps track of (p2p-media-loader runs 3 at most). */
 export const MAX_TRACKED_TRANSFERS = 16;
@@ -91,11 +92,7 @@ export class Runway {
 
   /** A peer started sending segment `key` at `nowMs`. */
   started(key: string, nowMs: number): void {
-    this.#started.delete(key);
-    this.#started.set(key, nowMs);
-    if (this.#started.size > MAX_TRACKED_TRANSFERS) {
-      this.#started.delete(this.#started.keys().next().value!);
-    }
+    setNewest(this.#started, key, nowMs, MAX_TRACKED_TRANSFERS);
   }
 
   /**

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Offer } from "./protocol.ts";
+import { setNewest } from "../utils/lru.ts";
 import type { OfferSource, Peer } from "./swarm.ts";
 
 /** Most offers a peer keeps track of having been sent (oldest dropped first). */
@@ -20,13 +21,6 @@ export function rememberOffer(
   source: OfferSource,
 ): void {
   setNewest(target.offers ??= new Map(), offerId, source, MAX_TRACKED_OFFERS);
-}
-
-/** Put `key` last in `map` (the newest), dropping the oldest past `max` entries. */
-function setNewest<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > max) map.delete(map.keys().next().value!);
 }
 
 /**

@@ -5,6 +5,21 @@
  * @module
  */
 
+/**
+ * Put `key` last in `map` (a Map keeps insertion order: last is newest),
+ * dropping the oldest entry once there are more than `max`.
+ */
+export function setNewest<K, V>(
+  map: Map<K, V>,
+  key: K,
+  value: V,
+  max: number,
+): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
+}
+
 interface Entry<V> {
   value: V;
   expiresAt: number;
@@ -39,11 +54,12 @@ export class LruCache<K, V> {
 
   /** Keep `value` for `key`, for `ttlMs` if given; evicts the least recently used past the bound. */
   set(key: K, value: V, ttlMs = Infinity): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt: this.#clock() + ttlMs });
-    if (this.#entries.size > this.#maxEntries) {
-      this.#entries.delete(this.#entries.keys().next().value!);
-    }
+    setNewest(
+      this.#entries,
+      key,
+      { value, expiresAt: this.#clock() + ttlMs },
+      this.#maxEntries,
+    );
   }
 
   /** Forget `key`. */
