@@ -80,6 +80,14 @@ export function playbackProbe(kbpsByHeight: Record<number, number>): string {
         }
       };
     }
+    // The peer id this page announces under (for traces: who sent what).
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+      if (lab.selfId === undefined && typeof data === "string" && data.includes('"announce"')) {
+        try { lab.selfId = JSON.parse(data).peer_id; } catch { /* not JSON */ }
+      }
+      return send.call(this, data);
+    };
     let last = null;
     setInterval(() => {
       const video = document.querySelector("video");
