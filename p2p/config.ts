@@ -5,6 +5,7 @@
  * @module
  */
 import { envBoolean, type EnvReader } from "../utils/env.ts";
+import { localityEnabled } from "./near_peers.ts";
 
 /** An ICE server, as `RTCIceServer` (TURN credentials included). */
 export interface IceServer {
@@ -82,6 +83,11 @@ export interface PlayerP2PConfig {
    * alone would.
    */
   abr: "p2p" | "stock";
+  /**
+   * Nearby peers first (`LOCALITY`, on by default): a player with enough
+   * near links closes its idle links to far peers (player/near_first.ts).
+   */
+  nearFirst: boolean;
 }
 
 /** The public STUN servers RedFlix documents. */
@@ -257,6 +263,7 @@ export function p2pConfigFromEnv(
     },
     reportIntervalMs: reportInterval(env("STATS_REPORT_INTERVAL_MS")),
     abr: abrMode(env("P2P_ABR")),
+    nearFirst: localityEnabled(env),
   };
 }
 

@@ -40,6 +40,7 @@ import {
 import type { Playback } from "./use_playback.ts";
 import { startPacing } from "./p2p_pacing.ts";
 import { followRaces, Runway } from "./p2p_runway.ts";
+import { startNearFirst, watchPeerLinks } from "./near_first.ts";
 import { bufferAhead } from "./media_buffer.ts";
 import { p2pAbrController } from "./p2p_abr_controller.ts";
 import { watchSwarmLevels } from "./swarm_levels.ts";
@@ -157,6 +158,7 @@ export function useHls(
     let disposed = false;
     let stopPacing: (() => void) | undefined;
     let stopSwarmLevels: (() => void) | undefined;
+    let stopNearFirst: (() => void) | undefined;
 
     async function start(video: HTMLVideoElement) {
       webrtc.value = typeof RTCPeerConnection === "function";
@@ -179,6 +181,9 @@ export function useHls(
           });
           return value;
         });
+      // Before the engine's code loads: its WebRTC library keeps the
+      // RTCPeerConnection it finds then.
+      if (canP2P && p2p.nearFirst) watchPeerLinks();
       const [{ default: HlsClass }, p2pModule, viewers, coreModule] =
         await Promise.all([
           step("hls.js", import("hls.js")),
@@ -373,6 +378,14 @@ export function useHls(
               bufferAhead: () => bufferAhead(video),
               onWindow: (seconds) => record(log, { type: "window", seconds }),
             });
+            if (p2p.nearFirst) {
+              stopNearFirst = startNearFirst((rttMs, nearestMs) =>
+                record(log, {
+                  type: "farLinkClosed",
+                  detail: `${Math.round(rttMs)}/${Math.round(nearestMs)} ms`,
+                })
+              );
+            }
             record(log, { type: "p2pJoined" });
           },
           unreachable: () => {
@@ -447,6 +460,7 @@ export function useHls(
       disposed = true;
       stopPacing?.();
       stopSwarmLevels?.();
+      stopNearFirst?.();
       hlsRef.current?.destroy(); // also destroys the P2P engine: peers and tracker socket close
       hlsRef.current = null;
       engineRef.current = null;

@@ -3,9 +3,10 @@
  * errors for bad values.
  * @module
  */
-import { envBoolean, envInteger, type EnvReader } from "../utils/env.ts";
+import { envInteger, type EnvReader } from "../utils/env.ts";
 import { log } from "../utils/log.ts";
 import { DEFAULT_LOCALITY_CONFIG, type LocalityConfig } from "./locality.ts";
+import { localityEnabled } from "../p2p/near_peers.ts";
 import { LocalityTable } from "./locality_table.ts";
 import { PAIRING_HOLD_MS } from "./offers.ts";
 
@@ -151,11 +152,8 @@ export function localityConfigFromEnv(
   env: EnvReader,
   readTextFile: (path: string) => string = Deno.readTextFileSync,
 ): LocalityConfig {
-  const raw = env("LOCALITY")?.trim().toLowerCase();
-  if (raw === "off") return { ...DEFAULT_LOCALITY_CONFIG, enabled: false };
-  const enabled = raw === undefined || raw === "" || raw === "on"
-    ? true
-    : envBoolean(env, "LOCALITY", true);
+  const enabled = localityEnabled(env);
+  if (!enabled) return { ...DEFAULT_LOCALITY_CONFIG, enabled };
   const shareText = env("LOCALITY_RANDOM_SHARE")?.trim();
   const randomShare = shareText
     ? Number(shareText)

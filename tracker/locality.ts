@@ -10,6 +10,7 @@
 import { type IpBytes, maskIp, parseIp } from "../utils/ip.ts";
 import type { LocalityTable } from "./locality_table.ts";
 import { uploadsOf } from "../p2p/peer_id.ts";
+import { NEAR_ENOUGH } from "../p2p/near_peers.ts";
 
 /**
  * A peer's locality keys, nearest first: `p:` its /24 (IPv4) or /48 (IPv6),
@@ -138,13 +139,6 @@ export function listedNear(peerId: string): boolean {
 }
 
 /**
- * Near peers a peer needs before its re-announces stop reaching far ones:
- * with fewer it keeps drawing the random share, so one near neighbour is
- * never all it has.
- */
-export const NEAR_ENOUGH = 2;
-
-/**
  * How many near peers a pick of `count` takes before the rest of the swarm:
  * on a first announce its near `quota` (the random share goes to anyone);
  * on a re-announce, which stays near once it finds near peers
@@ -183,8 +177,7 @@ export function nearLimit(
  * ```ts
  * farAllowance(5, 4, 0, false); // 5: nobody near, anyone
  * farAllowance(5, 4, 2, true); // 1: the random share of a first announce
- * farAllowance(5, 4, 1, false); // 1: one near peer is not enough
- * farAllowance(5, 4, 2, false); // 0: a re-announce stays near
+ * farAllowance(5, 4, 1, false); // 0: one near peer, a re-announce stays near
  * ```
  */
 export function farAllowance(

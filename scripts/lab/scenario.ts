@@ -117,9 +117,14 @@ function readTrace(page: Page): Promise<unknown[]> {
   return page.evaluate(() => {
     const scope = globalThis as {
       __redflixP2P?: { events: Array<{ type: string }> };
-      __lab?: { samples: number[][]; rtc?: Array<{ made: number }> };
+      __lab?: {
+        samples: number[][];
+        rtc?: Array<{ made: number }>;
+        selfId?: string;
+      };
     };
     return [
+      { type: "self", at: 0, peerId: scope.__lab?.selfId },
       ...(scope.__redflixP2P?.events ?? []).filter((e) =>
         !e.type.startsWith("chunk")
       ),
@@ -175,6 +180,7 @@ export async function runScenario(
               iceServers: [],
               // The lab shapes P2P where it can: on the way to and from the relay.
               relayOnly: turn !== undefined,
+              nearFirst: options.locality ?? true,
             },
             turn: turn ? { urls: [turn.url], secret, ttlS: 3600 } : undefined,
             tracker: {

@@ -21,6 +21,7 @@ Deno.test("p2pConfigFromEnv() defaults: P2P on, this site's tracker, RedFlix's p
   assert.deepEqual(config.core, DEFAULT_CORE_TUNING);
   assert.equal(config.relayOnly, false);
   assert.equal(config.uploadOnMetered, false);
+  assert.equal(config.nearFirst, true);
 });
 
 Deno.test("p2pConfigFromEnv() reads every setting", () => {
@@ -33,6 +34,7 @@ Deno.test("p2pConfigFromEnv() reads every setting", () => {
       '{"highDemandTimeWindow":20,"simultaneousP2PDownloads":5}',
     P2P_RELAY_ONLY: "true",
     P2P_UPLOAD_ON_METERED: "true",
+    LOCALITY: "off",
   }));
   assert.equal(config.enabled, false);
   assert.equal(config.trackerUrl, "wss://tracker.redflix.example/tracker/ws");
@@ -49,6 +51,11 @@ Deno.test("p2pConfigFromEnv() reads every setting", () => {
   );
   assert.equal(config.relayOnly, true);
   assert.equal(config.uploadOnMetered, true);
+  assert.equal(
+    config.nearFirst,
+    false,
+    "LOCALITY=off: the player keeps far links",
+  );
   assert.deepEqual(p2pConfigFromEnv(env({ ICE_SERVERS: "[]" })).iceServers, []);
 });
 
