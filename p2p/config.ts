@@ -85,7 +85,7 @@ export interface PlayerP2PConfig {
   abr: "p2p" | "stock";
   /**
    * Nearby peers first (`LOCALITY`, on by default): a player with enough
-   * near links closes its idle links to far peers (player/near_first.ts).
+   * near links closes its links to far peers (player/near_first.ts).
    */
   nearFirst: boolean;
 }

@@ -32,8 +32,8 @@ export interface LinkSample {
   rttMs?: number;
   /**
    * Whether it is {@linkcode MIN_AGE_MS} old with {@linkcode MIN_READINGS}
-   * readings, enough to call it far
-   * (one low reading is enough to call it near). True when left out.
+   * readings, enough to call it far (one low reading is enough to call it
+   * near). True when left out.
    */
   settled?: boolean;
   /** Whether it carried next to nothing since the previous sample. */
@@ -72,6 +72,17 @@ export const MIN_AGE_MS = 10_000;
  */
 export const BUSY_SAMPLES = 4;
 
+/** The shortest round trip (ms) among `links`; Infinity if none has one. */
+export function nearestRttMs(
+  links: readonly Pick<LinkSample, "rttMs">[],
+): number {
+  let nearest = Infinity;
+  for (const link of links) {
+    if (link.rttMs !== undefined) nearest = Math.min(nearest, link.rttMs);
+  }
+  return nearest;
+}
+
 /**
  * The far links (their indices), once at least `nearEnough` links are near;
  * none otherwise. A link is far when its round trip is both
@@ -89,10 +100,7 @@ export function farLinks(
   links: readonly Pick<LinkSample, "rttMs" | "settled">[],
   nearEnough = NEAR_ENOUGH,
 ): number[] {
-  let nearest = Infinity;
-  for (const link of links) {
-    if (link.rttMs !== undefined) nearest = Math.min(nearest, link.rttMs);
-  }
+  const nearest = nearestRttMs(links);
   if (nearest === Infinity) return [];
   const far = (rttMs: number) =>
     rttMs >= nearest + FAR_MARGIN_MS && rttMs >= nearest * FAR_RATIO;
@@ -123,8 +131,9 @@ export function farLinks(
 export function linksToClose(
   links: readonly LinkSample[],
   nearEnough = NEAR_ENOUGH,
+  far: readonly number[] = farLinks(links, nearEnough),
 ): number[] {
-  return farLinks(links, nearEnough).filter((i) =>
+  return far.filter((i) =>
     links[i]!.idle || (links[i]!.busySamples ?? 0) >= BUSY_SAMPLES
   );
 }
@@ -241,16 +250,16 @@ export function startNearFirst(
           busySamples: link.busySamples,
         };
       }));
-      const far = new Set(farLinks(samples));
+      const far = farLinks(samples);
+      // Decided on the busy counts so far, then counted on.
+      const closing = linksToClose(samples, NEAR_ENOUGH, far);
       open.forEach((link, i) => {
-        link.busySamples = far.has(i) && !samples[i]!.idle
+        link.busySamples = far.includes(i) && !samples[i]!.idle
           ? link.busySamples + 1
           : 0;
       });
-      const nearest = Math.min(
-        ...samples.flatMap((s) => s.rttMs === undefined ? [] : [s.rttMs]),
-      );
-      for (const i of linksToClose(samples)) {
+      const nearest = nearestRttMs(samples);
+      for (const i of closing) {
         const link = open[i]!;
         links.delete(link);
         // Closing the channel (not the connection) lets the engine see it.

@@ -4,16 +4,13 @@
  * full lab is a benchmark; this proves its parts work together.
  */
 import assert from "node:assert/strict";
-import { launchBrowser } from "../helpers/browser.ts";
+import { runLabScenario } from "../helpers/lab.ts";
 import {
   IN_LOOPBACK_NAMESPACE,
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
-import { p2pConfigFromEnv } from "../../p2p/config.ts";
-import { ensureLabMedia } from "../../scripts/lab/media.ts";
 import { profileNamed } from "../../scripts/lab/profiles.ts";
 import { totals } from "../../scripts/lab/report.ts";
-import { runScenario } from "../../scripts/lab/scenario.ts";
 
 if (IN_LOOPBACK_NAMESPACE) {
   Deno.test({
@@ -22,42 +19,31 @@ if (IN_LOOPBACK_NAMESPACE) {
     sanitizeOps: false,
     sanitizeResources: false,
     async fn() {
-      const media = await ensureLabMedia();
-      const browser = await launchBrowser();
-      try {
-        const run = await runScenario(browser, {
-          profile: profileNamed("fiber"),
-          kind: "live",
-          media,
-          viewers: 3,
-          staggerSeconds: 3,
-          watchSeconds: 30,
-          churn: false,
-          p2p: true,
-          p2pConfig: p2pConfigFromEnv(() => undefined),
-          instances: 1,
-        });
-        for (const [i, viewer] of run.viewers.entries()) {
-          assert.ok(viewer.ttffMs !== null, `viewer ${i + 1} started`);
-          assert.ok(
-            viewer.playedSeconds >= 25,
-            `viewer ${i + 1} played ${viewer.playedSeconds} s`,
-          );
-        }
-        const p2pBytes = run.viewers.reduce((sum, v) => sum + v.p2pBytes, 0);
-        assert.ok(p2pBytes > 1_000_000, `P2P bytes: ${p2pBytes}`);
-        // Every P2P byte crossed the lab's links on its way through coturn.
-        const links = run.links!;
-        const relayedUp = links.reduce((sum, l) => sum + l.up.udpBytes, 0);
+      const run = await runLabScenario({
+        profile: profileNamed("fiber"),
+        kind: "live",
+        viewers: 3,
+        staggerSeconds: 3,
+        watchSeconds: 30,
+      });
+      for (const [i, viewer] of run.viewers.entries()) {
+        assert.ok(viewer.ttffMs !== null, `viewer ${i + 1} started`);
         assert.ok(
-          relayedUp >= p2pBytes,
-          `uplinks carried ${relayedUp} UDP bytes for ${p2pBytes} P2P bytes`,
+          viewer.playedSeconds >= 25,
+          `viewer ${i + 1} played ${viewer.playedSeconds} s`,
         );
-        const sends = totals(run).sendsPerSegment;
-        assert.ok(sends < 3, `origin sends per segment: ${sends}`);
-      } finally {
-        await browser.close();
       }
+      const p2pBytes = run.viewers.reduce((sum, v) => sum + v.p2pBytes, 0);
+      assert.ok(p2pBytes > 1_000_000, `P2P bytes: ${p2pBytes}`);
+      // Every P2P byte crossed the lab's links on its way through coturn.
+      const links = run.links!;
+      const relayedUp = links.reduce((sum, l) => sum + l.up.udpBytes, 0);
+      assert.ok(
+        relayedUp >= p2pBytes,
+        `uplinks carried ${relayedUp} UDP bytes for ${p2pBytes} P2P bytes`,
+      );
+      const sends = totals(run).sendsPerSegment;
+      assert.ok(sends < 3, `origin sends per segment: ${sends}`);
     },
   });
 } else {

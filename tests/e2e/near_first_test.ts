@@ -6,13 +6,11 @@
  * drops that peer, and the neighbour serves the rest. No stall.
  */
 import assert from "node:assert/strict";
-import { launchBrowser } from "../helpers/browser.ts";
+import { runLabScenario } from "../helpers/lab.ts";
 import {
   IN_LOOPBACK_NAMESPACE,
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
-import { p2pConfigFromEnv } from "../../p2p/config.ts";
-import { ensureLabMedia } from "../../scripts/lab/media.ts";
 import {
   accessOf,
   type NetworkProfile,
@@ -21,7 +19,7 @@ import {
 } from "../../scripts/lab/profiles.ts";
 import { localityTotals } from "../../scripts/lab/report.ts";
 import { FAR_MARGIN_MS } from "../../player/near_first.ts";
-import { type RunOutcome, runScenario } from "../../scripts/lab/scenario.ts";
+import type { RunOutcome } from "../../scripts/lab/scenario.ts";
 
 interface Traced {
   type: string;
@@ -73,61 +71,50 @@ if (IN_LOOPBACK_NAMESPACE) {
     sanitizeOps: false,
     sanitizeResources: false,
     async fn() {
-      const media = await ensureLabMedia();
-      const browser = await launchBrowser();
-      try {
-        const run = await runScenario(browser, {
-          profile: TWO_REGIONS,
-          kind: "vod",
-          media,
-          viewers: 3,
-          staggerSeconds: 4,
-          watchSeconds: 40,
-          churn: false,
-          p2p: true,
-          p2pConfig: p2pConfigFromEnv(() => undefined),
-          instances: 1,
-          trace: true,
-        });
-        const links = farLinks(run);
-        const summary = JSON.stringify(links);
-        // The first neighbour had nobody near when it joined: it linked far.
-        assert.ok(
-          links[0]!.linked,
-          `viewer 2 linked to the far viewer: ${summary}`,
-        );
-        const closers = links.filter((l) => l.closes.length > 0);
-        assert.ok(closers.length > 0, `a far link was closed: ${summary}`);
-        for (const closer of closers) {
-          for (const detail of closer.closes) {
-            const [rtt, nearest] = detail!.split(/[/ ]/).map(Number);
-            assert.ok(
-              rtt! >= nearest! + FAR_MARGIN_MS && rtt! >= 100,
-              `closed a far link (${detail}): ${summary}`,
-            );
-          }
-          assert.ok(closer.farDropped, `the engine dropped it: ${summary}`);
-        }
-        for (const [i, viewer] of run.viewers.entries()) {
+      const run = await runLabScenario({
+        profile: TWO_REGIONS,
+        kind: "vod",
+        viewers: 3,
+        staggerSeconds: 4,
+        watchSeconds: 40,
+        trace: true,
+      });
+      const links = farLinks(run);
+      const summary = JSON.stringify(links);
+      // The first neighbour had nobody near when it joined: it linked far.
+      assert.ok(
+        links[0]!.linked,
+        `viewer 2 linked to the far viewer: ${summary}`,
+      );
+      const closers = links.filter((l) => l.closes.length > 0);
+      assert.ok(closers.length > 0, `a far link was closed: ${summary}`);
+      for (const closer of closers) {
+        for (const detail of closer.closes) {
+          const [rtt, nearest] = detail!.split(/[/ ]/).map(Number);
           assert.ok(
-            viewer.playedSeconds >= 35,
-            `viewer ${i + 1} played ${viewer.playedSeconds} s`,
+            rtt! >= nearest! + FAR_MARGIN_MS && rtt! >= 100,
+            `closed a far link (${detail}): ${summary}`,
           );
-          assert.equal(viewer.stalls, 0, `viewer ${i + 1} never stalled`);
         }
-        const { sameRegionBytes, crossShare } = localityTotals(run);
-        assert.ok(
-          sameRegionBytes > 1_000_000,
-          `near bytes: ${sameRegionBytes}`,
-        );
-        console.log(
-          `far links: ${summary}; across regions ${
-            Math.round(crossShare * 100)
-          } %`,
-        );
-      } finally {
-        await browser.close();
+        assert.ok(closer.farDropped, `the engine dropped it: ${summary}`);
       }
+      for (const [i, viewer] of run.viewers.entries()) {
+        assert.ok(
+          viewer.playedSeconds >= 35,
+          `viewer ${i + 1} played ${viewer.playedSeconds} s`,
+        );
+        assert.equal(viewer.stalls, 0, `viewer ${i + 1} never stalled`);
+      }
+      const { sameRegionBytes, crossShare } = localityTotals(run);
+      assert.ok(
+        sameRegionBytes > 1_000_000,
+        `near bytes: ${sameRegionBytes}`,
+      );
+      console.log(
+        `far links: ${summary}; across regions ${
+          Math.round(crossShare * 100)
+        } %`,
+      );
     },
   });
 } else {

@@ -5,6 +5,7 @@ import {
   FAR_RATIO,
   farLinks,
   linksToClose,
+  nearestRttMs,
 } from "../../player/near_first.ts";
 import { localityEnabled, NEAR_ENOUGH } from "../../p2p/near_peers.ts";
 
@@ -90,6 +91,8 @@ Deno.test("linksToClose(): links with no round trip yet are neither near nor far
     "only one measured near link",
   );
   assert.deepEqual(linksToClose([link(undefined), link(undefined)]), []);
+  assert.equal(nearestRttMs([link(undefined), link(40), link(25)]), 25);
+  assert.equal(nearestRttMs([link(undefined)]), Infinity);
   assert.deepEqual(linksToClose([]), []);
 });
 
