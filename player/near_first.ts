@@ -10,7 +10,12 @@
  * crossed regions went to viewers that had a near link at that moment.
  * Near and far are told apart by each link's own shortest round trip
  * (WebRTC's statistics), so nothing about another viewer's address or
- * locality is needed.
+ * locality is needed. A round trip also holds both ends' own lines (a 4G
+ * line adds 60 ms to every link of its viewer), so each end tells the other
+ * its nearest link's round trip over a data channel of its own
+ * ({@linkcode REPORT_CHANNEL_ID}), and a link is far only when it is far
+ * from both ends: a fiber viewer keeps its link to a 4G neighbour, and a
+ * viewer with nobody near keeps its far peers until someone near joins it.
  *
  * p2p-media-loader has no way to close one of its peers, so the player sees
  * the connections the page makes (a subclass of `RTCPeerConnection`,
@@ -40,6 +45,12 @@ export interface LinkSample {
   idle: boolean;
   /** Samples in a row it was already due to close but busy. */
   busySamples?: number;
+  /**
+   * The other end's nearest link's round trip (ms), as it last reported it
+   * ({@linkcode parseNearestReport}); unknown for a peer that does not
+   * report, which is then judged from this end alone.
+   */
+  remoteNearestMs?: number;
 }
 
 /** A far link's round trip exceeds the nearest link's by at least this (ms)… */
@@ -72,6 +83,37 @@ export const MIN_AGE_MS = 10_000;
  */
 export const BUSY_SAMPLES = 4;
 
+/**
+ * The negotiated data channel (its SCTP stream id) on which each end of a
+ * link reports its nearest link's round trip, once a second. p2p-media-loader's
+ * own channel is stream 0 or 1, and a negotiated channel fires no
+ * `datachannel` event, so the engine never sees this one.
+ */
+export const REPORT_CHANNEL_ID = 100;
+
+/** The longest report a peer may send (characters); longer ones are ignored. */
+export const MAX_REPORT_LENGTH = 16;
+
+/**
+ * A peer's report of its nearest link (ms), or undefined if it is not one:
+ * a short decimal string of a round trip under a minute. Whatever else a
+ * peer sends is ignored.
+ *
+ * @example
+ * ```ts
+ * parseNearestReport("42"); // 42
+ * parseNearestReport("-1"); // undefined
+ * ```
+ */
+export function parseNearestReport(data: unknown): number | undefined {
+  if (typeof data !== "string" || data.length > MAX_REPORT_LENGTH) {
+    return undefined;
+  }
+  if (!/^\d+(\.\d+)?$/.test(data)) return undefined;
+  const ms = Number(data);
+  return ms < 60_000 ? ms : undefined;
+}
+
 /** The shortest round trip (ms) among `links`; Infinity if none has one. */
 export function nearestRttMs(
   links: readonly Pick<LinkSample, "rttMs">[],
@@ -83,33 +125,43 @@ export function nearestRttMs(
   return nearest;
 }
 
+/** Whether a round trip is far beside a nearest one: the margin and the ratio. */
+function farBeside(rttMs: number, nearestMs: number): boolean {
+  return rttMs >= nearestMs + FAR_MARGIN_MS && rttMs >= nearestMs * FAR_RATIO;
+}
+
 /**
  * The far links (their indices), once at least `nearEnough` links are near;
  * none otherwise. A link is far when its round trip is both
- * {@linkcode FAR_MARGIN_MS} more and {@linkcode FAR_RATIO} times the
- * nearest link's, over enough readings; links with no round trip yet, or
- * too few readings to be far, are neither.
+ * {@linkcode FAR_MARGIN_MS} more and {@linkcode FAR_RATIO} times this end's
+ * nearest link's and, when the other end reported its own nearest, that
+ * one's too; over enough readings. Links with no round trip yet, or too few
+ * readings to be far, are neither.
  *
  * @example
  * ```ts
  * farLinks([{ rttMs: 12 }, { rttMs: 15 }, { rttMs: 130 }]); // [2]
  * farLinks([{ rttMs: 12 }, { rttMs: 130, settled: false }]); // []
+ * // The other end's every link is long (a 4G line): not far.
+ * farLinks([{ rttMs: 40 }, { rttMs: 130, remoteNearestMs: 110 }]); // []
  * ```
  */
 export function farLinks(
-  links: readonly Pick<LinkSample, "rttMs" | "settled">[],
+  links: readonly Pick<LinkSample, "rttMs" | "settled" | "remoteNearestMs">[],
   nearEnough = NEAR_ENOUGH,
 ): number[] {
   const nearest = nearestRttMs(links);
   if (nearest === Infinity) return [];
-  const far = (rttMs: number) =>
-    rttMs >= nearest + FAR_MARGIN_MS && rttMs >= nearest * FAR_RATIO;
   let near = 0;
   const farOnes: number[] = [];
   links.forEach((link, i) => {
     if (link.rttMs === undefined) return;
-    if (!far(link.rttMs)) near++;
-    else if (link.settled ?? true) farOnes.push(i);
+    if (!farBeside(link.rttMs, nearest)) near++;
+    else if (
+      (link.settled ?? true) &&
+      (link.remoteNearestMs === undefined ||
+        farBeside(link.rttMs, link.remoteNearestMs))
+    ) farOnes.push(i);
   });
   return near >= nearEnough ? farOnes : [];
 }
@@ -147,6 +199,9 @@ interface Link {
   readings: number;
   since: number;
   busySamples: number;
+  /** The channel both ends report their nearest link on. */
+  report?: RTCDataChannel;
+  remoteNearestMs?: number;
 }
 
 const links = new Set<Link>();
@@ -182,6 +237,16 @@ export function watchPeerLinks(): void {
           this.connectionState === "closed" || this.connectionState === "failed"
         ) {
           links.delete(link);
+        } else if (this.connectionState === "connected" && !link.report) {
+          // Added once the engine's channel is up: no new negotiation.
+          link.report = super.createDataChannel("redflix-nearest", {
+            negotiated: true,
+            id: REPORT_CHANNEL_ID,
+          });
+          link.report.onmessage = (event) => {
+            const ms = parseNearestReport(event.data);
+            if (ms !== undefined) link.remoteNearestMs = ms;
+          };
         }
       });
     }
@@ -218,12 +283,18 @@ async function measure(
 }
 
 /**
- * Sample the page's connected links every {@linkcode SAMPLE_MS} and close
- * the idle far ones once enough are near ({@linkcode linksToClose});
- * `onClose` hears each closed link's round trip. Returns a stop function.
+ * Sample the page's connected links every {@linkcode SAMPLE_MS}, report this
+ * end's nearest round trip to each peer, and close the far ones once enough
+ * are near ({@linkcode linksToClose}); `onClose` hears each closed link's
+ * round trip, this end's nearest and the other end's. Returns a stop
+ * function.
  */
 export function startNearFirst(
-  onClose: (rttMs: number, nearestMs: number) => void = () => {},
+  onClose: (
+    rttMs: number,
+    nearestMs: number,
+    remoteNearestMs?: number,
+  ) => void = () => {},
 ): () => void {
   let busy = false;
   const timer = setInterval(async () => {
@@ -248,8 +319,17 @@ export function startNearFirst(
           idle: figures !== undefined && previous !== undefined &&
             figures.bytes - previous < IDLE_BYTES,
           busySamples: link.busySamples,
+          remoteNearestMs: link.remoteNearestMs,
         };
       }));
+      const nearest = nearestRttMs(samples);
+      if (nearest !== Infinity) {
+        for (const link of open) {
+          if (link.report?.readyState === "open") {
+            link.report.send(String(Math.round(nearest)));
+          }
+        }
+      }
       const far = farLinks(samples);
       // Decided on the busy counts so far, then counted on.
       const closing = linksToClose(samples, NEAR_ENOUGH, far);
@@ -258,14 +338,14 @@ export function startNearFirst(
           ? link.busySamples + 1
           : 0;
       });
-      const nearest = nearestRttMs(samples);
       for (const i of closing) {
         const link = open[i]!;
         links.delete(link);
         // Closing the channel (not the connection) lets the engine see it.
         for (const channel of link.channels) channel.close();
+        link.report?.close();
         if (!link.channels.size) link.connection.close();
-        onClose(samples[i]!.rttMs!, nearest);
+        onClose(samples[i]!.rttMs!, nearest, samples[i]!.remoteNearestMs);
       }
     } finally {
       busy = false;

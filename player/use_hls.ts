@@ -379,10 +379,13 @@ export function useHls(
               onWindow: (seconds) => record(log, { type: "window", seconds }),
             });
             if (p2p.nearFirst) {
-              stopNearFirst = startNearFirst((rttMs, nearestMs) =>
+              stopNearFirst = startNearFirst((rttMs, nearestMs, remoteMs) =>
                 record(log, {
                   type: "farLinkClosed",
-                  detail: `${Math.round(rttMs)}/${Math.round(nearestMs)} ms`,
+                  // This end's link and nearest, the other end's nearest.
+                  detail: [rttMs, nearestMs, remoteMs]
+                    .map((ms) => ms === undefined ? "-" : Math.round(ms))
+                    .join("/") + " ms",
                 })
               );
             }

@@ -1,9 +1,12 @@
 /**
- * Nearby peers first, in real players: one viewer in a far region joins
- * first, two in another region follow. The first of them can only link to
- * the far viewer; once its neighbour is linked, its player closes the far
- * link (its round trip, read from WebRTC, is 120 ms against 10), the engine
- * drops that peer, and the neighbour serves the rest. No stall.
+ * Nearby peers first, in real players: a viewer in a far region joins
+ * first, two in another region follow, then the far viewer's neighbour.
+ * The first of the two can only link to the far viewer. Once its neighbour
+ * is linked the far link is far from its end (120 ms against 10), but the
+ * far viewer, with nobody near, reports its own nearest link as just as
+ * long, so the link stays and keeps serving it. When the far viewer's
+ * neighbour joins, the link is far from both ends: it closes, the engine
+ * drops that peer, and each region shares inside. No stall.
  */
 import assert from "node:assert/strict";
 import { runLabScenario } from "../helpers/lab.ts";
@@ -30,51 +33,62 @@ interface Traced {
   at: number;
 }
 
-/** Viewer 0 alone in region 0, the others in region 1. */
+/** Viewers 0 and 3 in region 0, viewers 1 and 2 in region 1. */
 const TWO_REGIONS: NetworkProfile = {
   name: "two-regions",
-  description: "one far viewer, two neighbours",
+  description: "two far viewers, two neighbours, joining in turn",
   access: () => accessOf(REGIONAL_FIBER),
-  region: (index) => index === 0 ? 0 : 1,
+  region: (index) => index === 0 || index === 3 ? 0 : 1,
   interRegionDelayMs: PROFILES.regions!.interRegionDelayMs,
 };
 
-/** Per neighbour: far links closed, and P2P bytes from the far viewer after the first close. */
+/** What the far viewer (viewer 1) and the others saw of their links. */
 function farLinks(run: RunOutcome) {
   const traces = run.traces as Traced[][];
-  const farId = traces[0]!.find((e) => e.type === "self")?.peerId;
-  assert.ok(farId, "the far viewer's peer id is in its trace");
-  return traces.slice(1).map((trace) => {
-    const closes = trace.filter((e) => e.type === "farLinkClosed");
-    const firstClose = closes[0]?.at ?? Infinity;
-    const fromFar = (after: number) =>
-      trace.filter((e) =>
-        e.type === "segmentLoaded" && e.source === "p2p" &&
-        e.peerId === farId && e.at > after
-      ).reduce((sum, e) => sum + (e.bytes ?? 0), 0);
-    return {
-      linked: trace.some((e) => e.type === "peerConnect" && e.peerId === farId),
-      closes: closes.map((e) => e.detail),
-      farDropped: trace.some((e) =>
-        e.type === "peerClose" && e.peerId === farId && e.at >= firstClose
-      ),
-      fromFarBefore: fromFar(-1) - fromFar(firstClose),
-      fromFarAfter: fromFar(firstClose),
-    };
-  });
+  const ids = traces.map((trace) =>
+    trace.find((e) => e.type === "self")?.peerId
+  );
+  assert.ok(ids.every(Boolean), `each viewer's peer id is in its trace`);
+  const [far, first, second, farNeighbour] = ids as string[];
+  const farTrace = traces[0]!;
+  const at = (type: string, peerId: string) =>
+    farTrace.find((e) => e.type === type && e.peerId === peerId)?.at;
+  const neighbourLinked = at("peerConnect", farNeighbour!) ?? Infinity;
+  return {
+    firstLinkedFar: traces[1]!.some((e) =>
+      e.type === "peerConnect" && e.peerId === far
+    ),
+    closes: traces.flatMap((trace, viewer) =>
+      trace.filter((e) => e.type === "farLinkClosed").map((e) => ({
+        viewer: viewer + 1,
+        detail: e.detail!,
+      }))
+    ),
+    neighbourLinked,
+    // Links the far viewer lost to the other region before it had a neighbour.
+    lostAlone:
+      farTrace.filter((e) =>
+        e.type === "peerClose" && (e.peerId === first || e.peerId === second) &&
+        e.at < neighbourLinked
+      ).length,
+    p2pAlone: farTrace.filter((e) =>
+      e.type === "segmentLoaded" && e.source === "p2p" &&
+      e.at < neighbourLinked
+    ).reduce((sum, e) => sum + (e.bytes ?? 0), 0),
+  };
 }
 
 if (IN_LOOPBACK_NAMESPACE) {
   Deno.test({
     name:
-      "nearby peers first: a viewer with a near link closes its far one, the engine drops it, no stall",
+      "nearby peers first: a link far from both ends closes, a far viewer alone keeps its peers, no stall",
     sanitizeOps: false,
     sanitizeResources: false,
     async fn() {
       const run = await runLabScenario({
         profile: TWO_REGIONS,
         kind: "vod",
-        viewers: 3,
+        viewers: 4,
         staggerSeconds: 4,
         watchSeconds: 40,
         trace: true,
@@ -82,22 +96,38 @@ if (IN_LOOPBACK_NAMESPACE) {
       const links = farLinks(run);
       const summary = JSON.stringify(links);
       // The first neighbour had nobody near when it joined: it linked far.
+      assert.ok(links.firstLinkedFar, `viewer 2 linked far: ${summary}`);
       assert.ok(
-        links[0]!.linked,
-        `viewer 2 linked to the far viewer: ${summary}`,
+        links.neighbourLinked < Infinity,
+        `the far viewer's neighbour linked to it: ${summary}`,
       );
-      const closers = links.filter((l) => l.closes.length > 0);
-      assert.ok(closers.length > 0, `a far link was closed: ${summary}`);
-      for (const closer of closers) {
-        for (const detail of closer.closes) {
-          const [rtt, nearest] = detail!.split(/[/ ]/).map(Number);
+      assert.equal(
+        links.lostAlone,
+        0,
+        `the far viewer kept its peers while alone: ${summary}`,
+      );
+      // Every close follows the rule, with the other end's report in it.
+      const closed = links.closes.map(({ detail }) => {
+        // "link/this end's nearest/the other end's nearest ms"
+        const [rtt, nearest, remote] = detail.split(/[/ ]/).map(Number);
+        assert.ok(
+          !Number.isNaN(remote),
+          `the other end reported its nearest (${detail}): ${summary}`,
+        );
+        for (const end of [nearest!, remote!]) {
           assert.ok(
-            rtt! >= nearest! + FAR_MARGIN_MS && rtt! >= 100,
-            `closed a far link (${detail}): ${summary}`,
+            rtt! >= end + FAR_MARGIN_MS,
+            `closed only a link far from both ends (${detail}): ${summary}`,
           );
         }
-        assert.ok(closer.farDropped, `the engine dropped it: ${summary}`);
-      }
+        return rtt!;
+      });
+      // A link between the regions (120 ms) closed. A near link whose every
+      // reading sat behind a queue may close too (docs/performance.md).
+      assert.ok(
+        closed.some((rtt) => rtt >= 120),
+        `a link between the regions was closed: ${summary}`,
+      );
       for (const [i, viewer] of run.viewers.entries()) {
         assert.ok(
           viewer.playedSeconds >= 35,
@@ -111,7 +141,7 @@ if (IN_LOOPBACK_NAMESPACE) {
         `near bytes: ${sameRegionBytes}`,
       );
       console.log(
-        `far links: ${summary}; across regions ${
+        `far links: ${summary}; the far viewer alone got ${links.p2pAlone} B from peers; across regions ${
           Math.round(crossShare * 100)
         } %`,
       );

@@ -5,7 +5,9 @@ import {
   FAR_RATIO,
   farLinks,
   linksToClose,
+  MAX_REPORT_LENGTH,
   nearestRttMs,
+  parseNearestReport,
 } from "../../player/near_first.ts";
 import { localityEnabled, NEAR_ENOUGH } from "../../p2p/near_peers.ts";
 
@@ -94,6 +96,72 @@ Deno.test("linksToClose(): links with no round trip yet are neither near nor far
   assert.equal(nearestRttMs([link(undefined), link(40), link(25)]), 25);
   assert.equal(nearestRttMs([link(undefined)]), Infinity);
   assert.deepEqual(linksToClose([]), []);
+});
+
+Deno.test("farLinks(): far from both ends, when the other end reports its nearest", () => {
+  // The lab's `mixed`, one region: a fiber viewer (links to fiber 40 ms)
+  // and a 4G neighbour, whose every link holds its 60 ms line.
+  const fiber = { rttMs: 45 };
+  assert.deepEqual(
+    farLinks([fiber, { rttMs: 130 }]),
+    [1],
+    "judged from this end alone, the 4G neighbour looks far",
+  );
+  assert.deepEqual(
+    farLinks([fiber, { rttMs: 130, remoteNearestMs: 100 }]),
+    [],
+    "its own nearest is 100 ms: 130 is not far from its end",
+  );
+  // A viewer alone in its region: its nearest is a far link.
+  assert.deepEqual(
+    farLinks([{ rttMs: 12 }, { rttMs: 135, remoteNearestMs: 130 }]),
+    [],
+    "a far viewer with nobody near keeps its far peers",
+  );
+  assert.deepEqual(
+    farLinks([{ rttMs: 12 }, { rttMs: 135, remoteNearestMs: 11 }]),
+    [1],
+    "…until someone near joins it: then far from both ends",
+  );
+  assert.deepEqual(
+    linksToClose([
+      { rttMs: 12, idle: true },
+      { rttMs: 135, idle: true, remoteNearestMs: 130 },
+      { rttMs: 140, idle: true, remoteNearestMs: 14 },
+    ]),
+    [2],
+  );
+});
+
+Deno.test("parseNearestReport(): a short decimal round trip, nothing else", () => {
+  assert.equal(parseNearestReport("42"), 42);
+  assert.equal(parseNearestReport("0"), 0);
+  assert.equal(parseNearestReport("12.5"), 12.5);
+  for (
+    const hostile of [
+      "",
+      "-1",
+      "1e9",
+      "NaN",
+      "Infinity",
+      " 42",
+      "42ms",
+      "0x10",
+      "60000",
+      "9".repeat(MAX_REPORT_LENGTH + 1),
+      "1".repeat(100_000),
+      42,
+      null,
+      new ArrayBuffer(8),
+      { nearest: 4 },
+    ]
+  ) {
+    assert.equal(
+      parseNearestReport(hostile),
+      undefined,
+      `refused: ${String(hostile).slice(0, 20)}`,
+    );
+  }
 });
 
 Deno.test("localityEnabled(): LOCALITY on by default, off, booleans, a clear error", () => {
