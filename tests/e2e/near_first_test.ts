@@ -62,6 +62,8 @@ function farLinks(run: RunOutcome) {
       trace.filter((e) => e.type === "farLinkClosed").map((e) => ({
         viewer: viewer + 1,
         detail: e.detail!,
+        // The engine saw the closed channel and dropped a peer.
+        dropped: trace.some((p) => p.type === "peerClose" && p.at >= e.at),
       }))
     ),
     neighbourLinked,
@@ -107,7 +109,8 @@ if (IN_LOOPBACK_NAMESPACE) {
         `the far viewer kept its peers while alone: ${summary}`,
       );
       // Every close follows the rule, with the other end's report in it.
-      const closed = links.closes.map(({ detail }) => {
+      const closed = links.closes.map(({ detail, dropped }) => {
+        assert.ok(dropped, `the engine dropped it (${detail}): ${summary}`);
         // "link/this end's nearest/the other end's nearest ms"
         const [rtt, nearest, remote] = detail.split(/[/ ]/).map(Number);
         assert.ok(
