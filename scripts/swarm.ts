@@ -229,7 +229,12 @@ async function run(options: Options): Promise<void> {
           JSON.stringify({
             viewers: test.viewers,
             traces: test.traces,
-            base: { viewers: base.viewers, traces: base.traces },
+            links: test.links,
+            base: {
+              viewers: base.viewers,
+              traces: base.traces,
+              links: base.links,
+            },
           }),
         );
       }

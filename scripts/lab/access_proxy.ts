@@ -200,28 +200,55 @@ export class ViewerAccess {
     setTimeout(() => client.resume(), this.#rttMs);
   }
 
+  /**
+   * Carry `from`'s bytes to `to` over `link`, a piece at a time: once the
+   * link's buffer is full, the rest of a read waits here (and `from` is
+   * paused) until it drained to three quarters. A 64 KiB read pushed at
+   * once was 175 ms of a 3 Mbit/s line beyond a full buffer, where
+   * datagrams beside it found the buffer full most of the time.
+   */
   #pipe(
     from: net.Socket,
     to: net.Socket,
     link: Link,
     counter: ByteCounter,
   ): void {
-    const resume = () => from.resume();
-    from.on("data", (chunk: Uint8Array) => {
-      let keepReading = true;
-      for (let at = 0; at < chunk.length; at += link.pieceBytes) {
-        const piece = chunk.subarray(at, at + link.pieceBytes);
-        keepReading = link.sendStream(piece.length, () => {
-          this.#bytes[counter] += piece.length;
-          if (!to.destroyed) to.write(piece);
-        }, resume) && keepReading;
-      }
-      if (!keepReading) from.pause();
-    });
-    from.on("end", () => {
+    const waiting: Uint8Array[] = [];
+    let paused = false;
+    let ended = false;
+    const end = () =>
       link.sendStream(0, () => {
         if (!to.destroyed) to.end();
       }, () => {});
+    const pump = () => {
+      while (waiting.length) {
+        const piece = waiting.shift()!;
+        const more = link.sendStream(piece.length, () => {
+          this.#bytes[counter] += piece.length;
+          if (!to.destroyed) to.write(piece);
+        }, drained);
+        if (!more) {
+          paused = true;
+          from.pause();
+          return;
+        }
+      }
+      if (ended) end();
+    };
+    const drained = () => {
+      paused = false;
+      pump();
+      if (!paused && !ended) from.resume();
+    };
+    from.on("data", (chunk: Uint8Array) => {
+      for (let at = 0; at < chunk.length; at += link.pieceBytes) {
+        waiting.push(chunk.subarray(at, at + link.pieceBytes));
+      }
+      if (!paused) pump();
+    });
+    from.on("end", () => {
+      ended = true;
+      if (!paused && !waiting.length) end();
     });
   }
 
