@@ -142,10 +142,18 @@ export function isSegmentFetch(entry: PerformanceResourceTiming): boolean {
       entry.initiatorType === "xmlhttprequest");
 }
 
+/** What {@linkcode startPacing} sets. */
+export interface PacedCore {
+  /** Seconds ahead of the playhead fetched over HTTP. */
+  highDemandTimeWindow: number;
+  /** Peer transfers at once (0 while the player plays plain HTTP). */
+  simultaneousP2PDownloads?: number;
+}
+
 /** What {@linkcode startPacing} drives. */
 export interface PacedEngine {
   /** p2p-media-loader's `applyDynamicConfig`. */
-  applyDynamicConfig(config: { core: { highDemandTimeWindow: number } }): void;
+  applyDynamicConfig(config: { core: PacedCore }): void;
 }
 
 /** What {@linkcode startPacing} reads. */
@@ -164,6 +172,16 @@ export interface PacingSources {
   runway?(): Runway | undefined;
   /** Seconds buffered ahead of the playhead (for the runway). */
   bufferAhead?(): number;
+  /**
+   * Peer transfers at once when peers may serve (the engine's
+   * `simultaneousP2PDownloads`). While the player plays plain HTTP
+   * ({@linkcode NO_PEERS_WINDOW_S}) it starts none: p2p-media-loader would
+   * still ask peers for the next segments while HTTP is busy and cancel
+   * each transfer once HTTP is free, so a 4G viewer of the lab's `mixed`
+   * took a seeder's uplink for 14 transfers in a row, every one cancelled,
+   * from the viewers who could use it.
+   */
+  p2pDownloads?(): number;
   /** Called with each new window (for the debug log and tests). */
   onWindow?(seconds: number): void;
 }
@@ -181,10 +199,12 @@ export function startPacing(
   let fetchSeconds: number | undefined;
   let typicalFetchSeconds: number | undefined;
   let applied: number | undefined;
+  let appliedPlainHttp: boolean | undefined;
   const update = () => {
     if (sources.fixedWindow() !== undefined) return;
     const segmentSeconds = sources.segmentSeconds?.();
     const peers = sources.peers();
+    const edge = sources.edge?.();
     const base = highDemandWindow({
       peers,
       awaitingFirstPeer: sources.channelHadViewers &&
@@ -192,7 +212,7 @@ export function startPacing(
       httpFetchSeconds: fetchSeconds,
       typicalFetchSeconds,
       segmentSeconds,
-      edge: sources.edge?.(),
+      edge,
     });
     const runway = base < NO_PEERS_WINDOW_S ? sources.runway?.() : undefined;
     const extra = runway?.extraSeconds({
@@ -203,9 +223,21 @@ export function startPacing(
       peers,
     }) ?? 0;
     const window = Math.round((base + extra) * 10) / 10;
-    if (window === applied) return;
+    // The live edge player keeps its transfers: a segment another edge
+    // player brought may still come from it.
+    const plainHttp = window >= NO_PEERS_WINDOW_S && !edge;
+    if (window === applied && plainHttp === appliedPlainHttp) return;
     applied = window;
-    engine.applyDynamicConfig({ core: { highDemandTimeWindow: window } });
+    appliedPlainHttp = plainHttp;
+    const downloads = sources.p2pDownloads?.();
+    engine.applyDynamicConfig({
+      core: {
+        highDemandTimeWindow: window,
+        ...(downloads === undefined
+          ? {}
+          : { simultaneousP2PDownloads: plainHttp ? 0 : downloads }),
+      },
+    });
     sources.onWindow?.(window);
   };
   const observer = typeof PerformanceObserver === "function"

@@ -376,6 +376,11 @@ export function useHls(
               // Live players sit at a fixed distance from the edge: no runway.
               runway: () => isLive.value ? undefined : runway,
               bufferAhead: () => bufferAhead(video),
+              p2pDownloads: () =>
+                (isLive.value
+                  ? p2p.liveCore.simultaneousP2PDownloads
+                  : undefined) ??
+                  p2p.core.simultaneousP2PDownloads ?? 3,
               onWindow: (seconds) => record(log, { type: "window", seconds }),
             });
             if (p2p.nearFirst) {

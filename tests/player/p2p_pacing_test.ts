@@ -178,6 +178,28 @@ Deno.test("startPacing(): follows peers; an operator's fixed window stops it", a
   }
 });
 
+Deno.test("startPacing(): plain HTTP starts no peer transfer; peers back, the operator's count again", async () => {
+  const applied: Array<[number, number | undefined]> = [];
+  let peers = 0;
+  const stop = startPacing({
+    applyDynamicConfig: ({ core }) =>
+      applied.push([core.highDemandTimeWindow, core.simultaneousP2PDownloads]),
+  }, {
+    peers: () => peers,
+    channelHadViewers: false,
+    fixedWindow: () => undefined,
+    p2pDownloads: () => 5,
+  });
+  try {
+    assert.deepEqual(applied, [[NO_PEERS_WINDOW_S, 0]], "alone: plain HTTP");
+    peers = 2;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.deepEqual(applied, [[NO_PEERS_WINDOW_S, 0], [3, 5]]);
+  } finally {
+    stop();
+  }
+});
+
 Deno.test("startPacing(): a joiner keeps the narrow window for its first peer, then plays HTTP", async () => {
   const applied: number[] = [];
   const stop = startPacing({
