@@ -19,7 +19,7 @@ import type {
 } from "hls.js";
 import type { HlsJsP2PEngine } from "p2p-media-loader-hlsjs";
 import type { ReportedP2PStatus } from "../analytics/report.ts";
-import type { PlayerP2PConfig } from "../p2p/config.ts";
+import type { CoreTuning, PlayerP2PConfig } from "../p2p/config.ts";
 import type { P2PStats } from "../p2p/stats.ts";
 import { levelLabel, type QualityOption, qualityOptions } from "./levels.ts";
 import {
@@ -363,24 +363,20 @@ export function useHls(
             }
             const runway = new Runway();
             followRaces(engine, runway);
+            // A core option as it applies now: live, the live one first.
+            const coreOption = <K extends keyof CoreTuning>(key: K) =>
+              (isLive.value ? p2p.liveCore[key] : undefined) ?? p2p.core[key];
             stopPacing = startPacing(engine, {
               peers: () => stats.peers.value.length,
               channelHadViewers,
               segmentSeconds: () => targetDuration.value || undefined,
-              fixedWindow: () =>
-                (isLive.value
-                  ? p2p.liveCore.highDemandTimeWindow
-                  : undefined) ??
-                  p2p.core.highDemandTimeWindow,
+              fixedWindow: () => coreOption("highDemandTimeWindow"),
               edge: followRole,
               // Live players sit at a fixed distance from the edge: no runway.
               runway: () => isLive.value ? undefined : runway,
               bufferAhead: () => bufferAhead(video),
-              p2pDownloads: () =>
-                (isLive.value
-                  ? p2p.liveCore.simultaneousP2PDownloads
-                  : undefined) ??
-                  p2p.core.simultaneousP2PDownloads ?? 3,
+              // p2p-media-loader's own default when neither sets it.
+              p2pDownloads: () => coreOption("simultaneousP2PDownloads") ?? 3,
               onWindow: (seconds) => record(log, { type: "window", seconds }),
             });
             if (p2p.nearFirst) {
