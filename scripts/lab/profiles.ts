@@ -83,7 +83,7 @@ export const CONSTRAINED: Line = {
   loss: 0.02,
 };
 
-/** A line inside one region of the `regions` profile: RTT 10 ms to its neighbours' relay. */
+/** A line inside one region of the `regions` profile: RTT 10 ms to the relay. */
 export const REGIONAL_FIBER: Line = {
   kind: "fiber",
   downMbps: 50,
@@ -115,7 +115,7 @@ export const PROFILES: Record<string, NetworkProfile> = {
   regions: {
     name: "regions",
     description:
-      "three regions of fiber viewers (50/10 Mbit/s): RTT 10 ms within a region, 120 ms between",
+      "three regions of fiber viewers (50/10 Mbit/s): RTT 10 ms to the relay, 110 ms more between regions",
     access: () => accessOf(REGIONAL_FIBER),
     region: (index) => index % REGIONS,
     interRegionDelayMs: 55,

@@ -12,7 +12,8 @@
 const MAGIC_COOKIE = 0x2112a442;
 const ALLOCATE_SUCCESS = 0x0103;
 const CHANNEL_BIND_REQUEST = 0x0009;
-const DATA_INDICATION = 0x0117;
+// RFC 8656 section 17: the Data method (0x007) in the indication class.
+const DATA_INDICATION = 0x0017;
 const XOR_PEER_ADDRESS = 0x0012;
 const XOR_RELAYED_ADDRESS = 0x0016;
 const CHANNEL_NUMBER = 0x000c;

@@ -75,7 +75,7 @@ Deno.test("TurnPeers: relayed data is traced back to the viewer it came from", (
     "another flow's channels are its own",
   );
   // A Data indication names its peer directly.
-  const indication = stun(0x0117, [[0x0012, xorAddress("127.0.0.1", 50002)], [
+  const indication = stun(0x0017, [[0x0012, xorAddress("127.0.0.1", 50002)], [
     0x0013,
     [9, 9],
   ]]);
