@@ -282,20 +282,26 @@ async function measure(
   };
 }
 
-/**
- * Sample the page's connected links every {@linkcode SAMPLE_MS}, report this
- * end's nearest round trip to each peer, and close the far ones once enough
- * are near ({@linkcode linksToClose}); `onClose` hears each closed link's
- * round trip, this end's nearest and the other end's. Returns a stop
- * function.
- */
-export function startNearFirst(
-  onClose: (
+/** What {@linkcode startNearFirst} tells its caller. */
+export interface NearFirstHooks {
+  /** A far link closed: its round trip, this end's nearest and the other end's (ms). */
+  onClose?: (
     rttMs: number,
     nearestMs: number,
     remoteNearestMs?: number,
-  ) => void = () => {},
-): () => void {
+  ) => void;
+  /** The nearest round trip this end reports changed (ms, rounded). */
+  onNearest?: (nearestMs: number) => void;
+}
+
+/**
+ * Sample the page's connected links every {@linkcode SAMPLE_MS}, report this
+ * end's nearest round trip to each peer, and close the far ones once enough
+ * are near ({@linkcode linksToClose}), telling `hooks` of each. Returns a
+ * stop function.
+ */
+export function startNearFirst(hooks: NearFirstHooks = {}): () => void {
+  let reported: number | undefined;
   let busy = false;
   const timer = setInterval(async () => {
     if (busy) return;
@@ -324,9 +330,12 @@ export function startNearFirst(
       }));
       const nearest = nearestRttMs(samples);
       if (nearest !== Infinity) {
+        const rounded = Math.round(nearest);
+        if (rounded !== reported) hooks.onNearest?.(rounded);
+        reported = rounded;
         for (const link of open) {
           if (link.report?.readyState === "open") {
-            link.report.send(String(Math.round(nearest)));
+            link.report.send(String(rounded));
           }
         }
       }
@@ -345,7 +354,11 @@ export function startNearFirst(
         for (const channel of link.channels) channel.close();
         link.report?.close();
         if (!link.channels.size) link.connection.close();
-        onClose(samples[i]!.rttMs!, nearest, samples[i]!.remoteNearestMs);
+        hooks.onClose?.(
+          samples[i]!.rttMs!,
+          nearest,
+          samples[i]!.remoteNearestMs,
+        );
       }
     } finally {
       busy = false;

@@ -380,15 +380,19 @@ export function useHls(
               onWindow: (seconds) => record(log, { type: "window", seconds }),
             });
             if (p2p.nearFirst) {
-              stopNearFirst = startNearFirst((rttMs, nearestMs, remoteMs) =>
-                record(log, {
-                  type: "farLinkClosed",
-                  // This end's link and nearest, the other end's nearest.
-                  detail: [rttMs, nearestMs, remoteMs]
-                    .map((ms) => ms === undefined ? "-" : Math.round(ms))
-                    .join("/") + " ms",
-                })
-              );
+              stopNearFirst = startNearFirst({
+                onClose: (rttMs, nearestMs, remoteMs) =>
+                  record(log, {
+                    type: "farLinkClosed",
+                    // This end's link and nearest, the other end's nearest.
+                    detail: [rttMs, nearestMs, remoteMs]
+                      .map((ms) => ms === undefined ? "-" : Math.round(ms))
+                      .join("/") + " ms",
+                  }),
+                // What this end tells its peers its nearest link is.
+                onNearest: (ms) =>
+                  record(log, { type: "nearest", detail: `${ms}` }),
+              });
             }
             record(log, { type: "p2pJoined" });
           },
