@@ -228,12 +228,14 @@ export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
     );
     engine.addEventListener(
       "onSegmentError",
-      ({ segment, downloadSource, peerId }) =>
+      ({ segment, downloadSource, peerId, error }) =>
         record(log, {
           type: "segmentError",
           url: segment.url,
           source: downloadSource,
           peerId,
+          // p2p-media-loader's error type (`bytes-receiving-timeout`, `peer-closed`…).
+          detail: error.type,
         }),
     );
   }
