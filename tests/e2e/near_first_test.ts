@@ -115,6 +115,11 @@ if (IN_LOOPBACK_NAMESPACE) {
       });
       const links = farLinks(run);
       const summary = JSON.stringify(links);
+      // Each viewer told its peers its nearest link (the debug log shows it).
+      assert.ok(
+        links.nearest.every(Boolean),
+        `each viewer reported its nearest: ${summary}`,
+      );
       // The first neighbour had nobody near when it joined: it linked far.
       assert.ok(links.firstLinkedFar, `viewer 2 linked far: ${summary}`);
       assert.ok(
