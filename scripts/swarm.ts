@@ -32,6 +32,7 @@ import {
   viewerTable,
 } from "./lab/report.ts";
 import { type RunOutcome, runScenario } from "./lab/scenario.ts";
+import { httpCauses, httpCausesTable } from "./lab/http_causes.ts";
 
 /** What a run sets against what. */
 type Mode =
@@ -138,6 +139,9 @@ function plain(run: RunOutcome) {
     },
     links: run.links,
     seconds: run.seconds,
+    ...(run.traces
+      ? { httpCauses: httpCauses(run.viewers, run.traces).total }
+      : {}),
   };
 }
 
@@ -290,10 +294,25 @@ async function run(options: Options): Promise<void> {
     console.log(
       `\n${arms.test.label} run, per viewer:\n\n${viewerTable(r.test)}`,
     );
+    printHttpCauses(arms.test.label, r.test);
     console.log(
       `\n${arms.base.label} run, per viewer:\n\n${viewerTable(r.base)}`,
     );
+    // An HTTP-only baseline has no P2P engine to trace.
+    if (options.mode !== "http") printHttpCauses(arms.base.label, r.base);
   }
+}
+
+/** With `--trace`: why each of a run's HTTP segments came from the origin. */
+function printHttpCauses(label: string, run: RunOutcome): void {
+  if (!run.traces) return;
+  const table = httpCausesTable(
+    httpCauses(run.viewers, run.traces),
+    run.viewers.map((v) => v.line),
+  );
+  console.log(
+    `\n${label} run, why segments came over HTTP (from the traces):\n\n${table}`,
+  );
 }
 
 if (import.meta.main) {

@@ -11,6 +11,7 @@ import {
 } from "../helpers/netns.ts";
 import { profileNamed } from "../../scripts/lab/profiles.ts";
 import { totals } from "../../scripts/lab/report.ts";
+import { HTTP_CAUSES, httpCauses } from "../../scripts/lab/http_causes.ts";
 
 if (IN_LOOPBACK_NAMESPACE) {
   Deno.test({
@@ -25,6 +26,7 @@ if (IN_LOOPBACK_NAMESPACE) {
         viewers: 3,
         staggerSeconds: 3,
         watchSeconds: 30,
+        trace: true,
       });
       for (const [i, viewer] of run.viewers.entries()) {
         assert.ok(viewer.ttffMs !== null, `viewer ${i + 1} started`);
@@ -44,6 +46,29 @@ if (IN_LOOPBACK_NAMESPACE) {
       );
       const sends = totals(run).sendsPerSegment;
       assert.ok(sends < 3, `origin sends per segment: ${sends}`);
+      // The traces say why each of the engine's HTTP segments came from the
+      // origin (`--trace`): every one is sorted, with its bytes.
+      const traces = run.traces!;
+      const httpLoads = traces.flat().filter((e) => {
+        const event = e as { type?: string; source?: string };
+        return event.type === "segmentLoaded" && event.source === "http";
+      });
+      const causes = httpCauses(run.viewers, traces);
+      const sorted = HTTP_CAUSES.reduce(
+        (sum, cause) => sum + causes.total[cause].segments,
+        0,
+      );
+      const sortedBytes = HTTP_CAUSES.reduce(
+        (sum, cause) => sum + causes.total[cause].bytes,
+        0,
+      );
+      assert.ok(httpLoads.length > 0, "the first viewer fetched over HTTP");
+      assert.equal(sorted, httpLoads.length);
+      const httpBytes = run.viewers.reduce((sum, v) => sum + v.httpBytes, 0);
+      assert.ok(
+        sortedBytes > 0 && sortedBytes <= httpBytes,
+        `sorted ${sortedBytes} of ${httpBytes} HTTP bytes`,
+      );
     },
   });
 } else {
