@@ -5,6 +5,10 @@
  * --trace <file>` prints it after the P2P run's table; an earlier trace can
  * be read again with
  * `deno run -A scripts/lab/http_causes.ts <file>.vod.json`.
+ *
+ * Bytes are whole segments: when a peer stops mid-segment, p2p-media-loader
+ * fetches the rest with a Range request and the segment loads as HTTP, so
+ * these bytes can exceed what the origin sent.
  * @module
  */
 import { NO_PEERS_WINDOW_S } from "../../player/p2p_pacing.ts";
@@ -194,7 +198,7 @@ export function httpCausesTable(
     ),
     row("all, segments", segments(causes.total)),
     row(
-      "all, MB",
+      "all, MB (whole segments)",
       HTTP_CAUSES.map((cause) => (causes.total[cause].bytes / 1e6).toFixed(1)),
     ),
   ].join("\n");
