@@ -6,9 +6,11 @@
  * be read again with
  * `deno run -A scripts/lab/http_causes.ts <file>.vod.json`.
  *
- * Bytes are whole segments: when a peer stops mid-segment, p2p-media-loader
- * fetches the rest with a Range request and the segment loads as HTTP, so
- * these bytes can exceed what the origin sent.
+ * Bytes are what the origin sent for those segments: when a peer stops
+ * mid-segment, p2p-media-loader fetches only the rest, with a `Range`
+ * request, and the segment loads as HTTP; the part the peer had sent (its
+ * `chunkDownloaded` events while that peer was loading that segment) is
+ * not counted.
  * @module
  */
 import { NO_PEERS_WINDOW_S } from "../../player/p2p_pacing.ts";
@@ -44,7 +46,7 @@ const HEADINGS: Record<HttpCause, string> = {
   unconnected: "only unconnected viewers had it",
 };
 
-/** Segments and bytes per cause. */
+/** Segments, and the bytes the origin sent for them, per cause. */
 export type CauseCounts = Record<
   HttpCause,
   { segments: number; bytes: number }
@@ -133,6 +135,9 @@ export function httpCauses(
     const connected = new Set<number>();
     const dropped = new Set<number>();
     const asked = new Set<string>();
+    // The segment each peer is sending now, and what peers sent of each.
+    const sending = new Map<string, string>();
+    const fromPeers = new Map<string, number>();
     let hadPeer = false;
     let window: number | undefined;
     for (const e of log) {
@@ -150,9 +155,26 @@ export function httpCauses(
         dropped.add(peer);
       } else if (e.type === "segmentStart" && e.source === "p2p" && segment) {
         asked.add(segment);
+        if (e.peerId !== undefined) sending.set(e.peerId, segment);
+      } else if (e.type === "chunkDownloaded" && e.source === "p2p") {
+        const sent = e.peerId === undefined ? undefined : sending.get(e.peerId);
+        if (sent !== undefined) {
+          fromPeers.set(sent, (fromPeers.get(sent) ?? 0) + (e.bytes ?? 0));
+        }
+      } else if (
+        e.source === "p2p" && e.peerId !== undefined &&
+        ["segmentAbort", "segmentError", "segmentLoaded"].includes(e.type)
+      ) {
+        sending.delete(e.peerId);
+        if (e.type === "segmentLoaded" && segment) fromPeers.delete(segment);
       } else if (
         e.type === "segmentLoaded" && e.source === "http" && segment
       ) {
+        const fromOrigin = Math.max(
+          0,
+          (e.bytes ?? 0) - (fromPeers.get(segment) ?? 0),
+        );
+        fromPeers.delete(segment);
         const now = clock(i, e);
         const holders = [...(heldSince.get(segment) ?? new Map())]
           .filter(([j, since]) =>
@@ -173,7 +195,7 @@ export function httpCauses(
           : "unconnected";
         for (const counts of [result.viewers[i]!, result.total]) {
           counts[cause].segments++;
-          counts[cause].bytes += e.bytes ?? 0;
+          counts[cause].bytes += fromOrigin;
         }
       }
     }
@@ -198,7 +220,7 @@ export function httpCausesTable(
     ),
     row("all, segments", segments(causes.total)),
     row(
-      "all, MB (whole segments)",
+      "all, MB from the origin",
       HTTP_CAUSES.map((cause) => (causes.total[cause].bytes / 1e6).toFixed(1)),
     ),
   ].join("\n");

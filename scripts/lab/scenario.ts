@@ -125,9 +125,8 @@ function readTrace(page: Page): Promise<unknown[]> {
     };
     return [
       { type: "self", at: 0, peerId: scope.__lab?.selfId },
-      ...(scope.__redflixP2P?.events ?? []).filter((e) =>
-        !e.type.startsWith("chunk")
-      ),
+      // Chunks too: they say what a peer sent of a segment HTTP finished.
+      ...(scope.__redflixP2P?.events ?? []),
       ...(scope.__lab?.rtc ?? []).map((entry) => ({
         type: "rtc",
         at: entry.made,

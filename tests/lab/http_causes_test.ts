@@ -86,6 +86,53 @@ Deno.test("http causes: each HTTP segment is sorted by what the swarm held then"
   assert.equal(causes.total.beforePeers.bytes, 1000 + 4000);
 });
 
+Deno.test("http causes: what a peer sent of a segment HTTP finished is not the origin's", () => {
+  const a = [
+    { type: "self", at: 0, peerId: "A" },
+    loaded(500, 1, "http"),
+    loaded(600, 2, "http"),
+    { type: "buffer", at: 20_000 },
+  ];
+  const chunk = (at: number, bytes: number, peerId: string) => ({
+    type: "chunkDownloaded",
+    at,
+    bytes,
+    source: "p2p",
+    peerId,
+  });
+  const b = [
+    { type: "self", at: 0, peerId: "B" },
+    { type: "peerConnect", at: 500, peerId: "A" },
+    {
+      type: "segmentStart",
+      at: 600,
+      url: seg(1, 9001),
+      source: "p2p",
+      peerId: "A",
+    },
+    chunk(700, 400, "A"),
+    {
+      type: "segmentError",
+      at: 2600,
+      url: seg(1, 9001),
+      source: "p2p",
+      peerId: "A",
+    },
+    chunk(2700, 50, "A"), // after its attempt ended: not seg 1's
+    { type: "chunkDownloaded", at: 2800, bytes: 600, source: "http" },
+    loaded(2900, 1, "http", 9001), // 1000 bytes, 400 of them from A
+    loaded(3000, 2, "http", 9001), // 2000 bytes, all from the origin
+    { type: "buffer", at: 20_000 },
+  ];
+  const causes = httpCauses([{ joinedAt: 0 }, { joinedAt: 0 }], [a, b]);
+  assert.deepEqual(segmentsOf(causes.viewers[1]!), {
+    peerFailed: 1,
+    notAsked: 1,
+  });
+  assert.equal(causes.viewers[1]!.peerFailed.bytes, 600);
+  assert.equal(causes.viewers[1]!.notAsked.bytes, 2000);
+});
+
 Deno.test("http causes: a viewer that has left holds nothing", () => {
   const traces = scenario();
   // A's page is gone at 2.5 s: B's later fetches found no holder in A.
@@ -108,6 +155,6 @@ Deno.test("http causes: the table has a row per viewer and the totals", () => {
   assert.match(rows[4]!, /^\| 3 \| 1 \|/);
   assert.match(
     rows.at(-1)!,
-    /^\| all, MB \(whole segments\) \| 0\.0 \| 0\.0 \|/,
+    /^\| all, MB from the origin \| 0\.0 \| 0\.0 \|/,
   );
 });
