@@ -33,6 +33,7 @@ import {
 } from "./lab/report.ts";
 import { type RunOutcome, runScenario } from "./lab/scenario.ts";
 import { httpCauses, httpCausesTable } from "./lab/http_causes.ts";
+import { MIN_CHURN_VIEWERS } from "./lab/churn.ts";
 
 /** What a run sets against what. */
 type Mode =
@@ -120,9 +121,9 @@ function parseOptions(args: string[]): Options {
       } else throw new TypeError(`Unknown option --${key}\n${USAGE}`);
     }
   }
-  if (options.churn && options.viewers < 4) {
+  if (options.churn && options.viewers < MIN_CHURN_VIEWERS) {
     throw new RangeError(
-      `--viewers ${options.viewers}: churn needs 4 or more (or --no-churn)`,
+      `--viewers ${options.viewers}: churn needs ${MIN_CHURN_VIEWERS} or more (or --no-churn)`,
     );
   }
   return options;

@@ -24,6 +24,7 @@ import {
   readPlayback,
   turnDetour,
 } from "./viewer_probe.ts";
+import { churnPlan } from "./churn.ts";
 
 /** What a run does. */
 export interface ScenarioOptions {
@@ -257,28 +258,24 @@ export async function runScenario(
         last[i] = await readPlayback(page).catch(() => last[i]);
       }));
     };
-    // Everyone but the late joiner, one every stagger seconds.
-    const early = options.churn ? options.viewers - 1 : options.viewers;
-    const schedule: Array<{ at: number; run: () => Promise<void> }> = [];
-    for (let i = 0; i < early; i++) {
-      schedule.push({ at: i * options.staggerSeconds, run: () => join(i) });
-    }
-    if (options.churn) {
-      const churnAt = (early - 1) * options.staggerSeconds + 15;
-      for (const i of [1, 3].filter((i) => i < early)) {
-        schedule.push({
-          at: churnAt,
-          run: async () => {
-            await poll();
-            // Its log, as it stood just before the crash.
-            if (options.trace) crashedTraces[i] = await readTrace(pages[i]!);
-            crashed.add(i);
-            await crash(pages[i]!);
-          },
-        });
-      }
-      schedule.push({ at: churnAt + 5, run: () => join(options.viewers - 1) });
-    }
+    const plan = churnPlan(
+      options.viewers,
+      options.staggerSeconds,
+      options.churn,
+    );
+    const schedule: Array<{ at: number; run: () => Promise<void> }> = [
+      ...plan.joins.map(({ viewer, at }) => ({ at, run: () => join(viewer) })),
+      ...plan.crashes.map((i) => ({
+        at: plan.crashAt!,
+        run: async () => {
+          await poll();
+          // Its log, as it stood just before the crash.
+          if (options.trace) crashedTraces[i] = await readTrace(pages[i]!);
+          crashed.add(i);
+          await crash(pages[i]!);
+        },
+      })),
+    ].sort((a, b) => a.at - b.at);
     const lastAt = Math.max(...schedule.map((s) => s.at));
     const deadline = lastAt + options.watchSeconds * 1.6 + 30;
     const clock = () => (performance.now() - started) / 1000;
