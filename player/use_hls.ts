@@ -53,11 +53,24 @@ import {
 import { peerIdPrefix } from "../p2p/peer_id.ts";
 
 /**
- * hls.js settings of every player. Live: play 3 segments behind the edge,
+ * Seconds of media every player buffers ahead. hls.js alone buffers up to
+ * 60 MB (`maxBufferSize`): all 90 s of a 4.5 Mbit/s VOD within seconds,
+ * which a phone viewer who leaves early has paid for on a metered line and
+ * the origin has sent for nothing (the lab's HTTP-only viewers that left
+ * after 16 s had fetched all 51 MB). 30 s rides out any hiccup; Video.js
+ * aims at the same.
+ */
+export const FORWARD_BUFFER_S = 30;
+
+/**
+ * hls.js settings of every player. A forward buffer of
+ * {@linkcode FORWARD_BUFFER_S}. Live: play 3 segments behind the edge,
  * catch up gently (up to 1.1x) when behind, jump back if 8 segments late.
  */
 export const HLS_CONFIG: Partial<HlsConfig> = {
   enableWorker: true,
+  maxBufferLength: FORWARD_BUFFER_S,
+  maxMaxBufferLength: FORWARD_BUFFER_S,
   lowLatencyMode: false,
   liveSyncDurationCount: EDGE_SYNC_SEGMENTS,
   liveMaxLatencyDurationCount: 8,
@@ -80,8 +93,8 @@ export const LIVE_SYNC_SEGMENTS = EDGE_SYNC_SEGMENTS;
  * (live_role.ts).
  */
 export const P2P_HLS_CONFIG: Partial<HlsConfig> = {
-  maxBufferLength: 30,
-  maxMaxBufferLength: 30,
+  maxBufferLength: FORWARD_BUFFER_S,
+  maxMaxBufferLength: FORWARD_BUFFER_S,
 };
 
 /**

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { launchBrowser } from "../helpers/browser.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { eventually } from "../helpers/eventually.ts";
+import { FORWARD_BUFFER_S } from "../../player/use_hls.ts";
 
 Deno.test("the watch page hydrates the player island and plays the demo HLS channel", async (t) => {
   const server = await startTestServer({ buildDir: false });
@@ -163,6 +164,19 @@ Deno.test("with P2P off, the player still reports what the origin sent it (not 0
       { timeout: 30_000 },
     );
     await page.waitForSelector(".p2p-panel[data-status=operator]");
+    // It buffers 30 s ahead, not the whole 60 s video (hls.js's own limit
+    // is 60 MB: every segment of this one, fetched at once on loopback).
+    const ahead = await page.evaluate(() => {
+      const video = document.querySelector("video")!;
+      const { buffered } = video;
+      return buffered.length
+        ? buffered.end(buffered.length - 1) - video.currentTime
+        : 0;
+    });
+    assert.ok(
+      ahead > 10 && ahead <= FORWARD_BUFFER_S + 4,
+      `buffered ${ahead.toFixed(1)} s ahead`,
+    );
     const panelHttp = Number(
       await page.getAttribute(".p2p-panel", "data-http-bytes"),
     );
