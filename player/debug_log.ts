@@ -8,6 +8,7 @@
  */
 import type Hls from "hls.js";
 import type {
+  ErrorData,
   FragBufferedData,
   FragLoadingData,
   LevelSwitchingData,
@@ -72,7 +73,7 @@ export function recordPeerSegments(log: P2PDebugLog) {
   };
 }
 
-/** Record hls.js's fragment requests, buffered fragments and level switches. */
+/** Record hls.js's fragment requests, buffered fragments, level switches and errors. */
 export function recordHlsEvents(
   hls: Hls,
   events: typeof Hls.Events,
@@ -99,4 +100,11 @@ export function recordHlsEvents(
     (_event: string, data: LevelSwitchingData) =>
       record(log, { type: "levelSwitching", level: data.level }),
   );
+  // Errors, recovered or not: a stall's cause may be one.
+  hls.on(events.ERROR, (_event: string, data: ErrorData) =>
+    record(log, {
+      type: "hlsError",
+      detail: `${data.type}/${data.details}${data.fatal ? "/fatal" : ""}`,
+      url: data.frag?.url,
+    }));
 }

@@ -133,6 +133,25 @@ Deno.test("the watch page hydrates the player island and plays the demo HLS chan
   }
 });
 
+/** A loopback proxy to `target` whose answers pass through `answer`. */
+function proxy(
+  target: string,
+  answer: (path: string, response: Response) => Response,
+): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req) => {
+      const { pathname, search } = new URL(req.url);
+      const response = await fetch(new URL(pathname + search, target), {
+        method: req.method,
+        body: req.body,
+        headers: req.headers,
+      });
+      return answer(pathname, response);
+    },
+  );
+}
+
 Deno.test("with P2P off, the player still reports what the origin sent it (not 0)", async () => {
   // Count the segment bytes this origin really serves.
   let originBytes = 0;
@@ -140,19 +159,12 @@ Deno.test("with P2P off, the player still reports what the origin sent it (not 0
     buildDir: false,
     p2p: { enabled: false, reportIntervalMs: 2000 },
   });
-  const counting = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (req) => {
-      const response = await fetch(
-        new URL(new URL(req.url).pathname + new URL(req.url).search, app.url),
-        { method: req.method, body: req.body, headers: req.headers },
-      );
-      if (/\.ts$/.test(new URL(req.url).pathname) && response.ok) {
-        originBytes += Number(response.headers.get("content-length") ?? 0);
-      }
-      return response;
-    },
-  );
+  const counting = proxy(app.url, (path, response) => {
+    if (/\.ts$/.test(path) && response.ok) {
+      originBytes += Number(response.headers.get("content-length") ?? 0);
+    }
+    return response;
+  });
   const url = `http://127.0.0.1:${counting.addr.port}`;
   const browser = await launchBrowser();
   try {
@@ -195,6 +207,51 @@ Deno.test("with P2P off, the player still reports what the origin sent it (not 0
   } finally {
     await browser.close();
     await counting.shutdown();
+    await app.close();
+  }
+});
+
+Deno.test("?debug=p2p records hls.js's errors: a segment the origin fails once is retried, and the log says so", async () => {
+  const app = await startTestServer({
+    buildDir: false,
+    p2p: { enabled: false },
+  });
+  let failed = 0;
+  const flaky = proxy(app.url, (path, response) => {
+    if (path.endsWith("/seg_003.ts") && failed === 0) {
+      failed++;
+      response.body?.cancel();
+      return new Response("origin busy", { status: 503 });
+    }
+    return response;
+  });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${flaky.addr.port}/watch/demo?debug=p2p`);
+    await page.waitForFunction(
+      () => (document.querySelector("video")?.currentTime ?? 0) > 8,
+      undefined,
+      { timeout: 30_000 },
+    );
+    const errors = await page.evaluate(() =>
+      (globalThis as unknown as {
+        __redflixP2P: {
+          events: { type: string; detail?: string; url?: string }[];
+        };
+      }).__redflixP2P.events.filter((e) => e.type === "hlsError")
+    );
+    assert.equal(failed, 1);
+    assert.ok(
+      errors.some((e) =>
+        e.detail === "networkError/fragLoadError" &&
+        e.url?.endsWith("/seg_003.ts")
+      ),
+      JSON.stringify(errors),
+    );
+  } finally {
+    await browser.close();
+    await flaky.shutdown();
     await app.close();
   }
 });
