@@ -58,7 +58,12 @@ import { peerIdPrefix } from "../p2p/peer_id.ts";
  * which a phone viewer who leaves early has paid for on a metered line and
  * the origin has sent for nothing (the lab's HTTP-only viewers that left
  * after 16 s had fetched all 51 MB). 30 s rides out any hiccup; Video.js
- * aims at the same.
+ * aims at the same. P2P players need it set too: p2p-media-loader would
+ * otherwise shrink hls.js's buffer to its high-demand window (a few
+ * seconds), peers' segments would wait in its cache instead of the
+ * player's buffer, and any hiccup would stall. Only segments inside the
+ * high-demand window ever go to HTTP, so the longer buffer costs the origin
+ * nothing.
  */
 export const FORWARD_BUFFER_S = 30;
 
@@ -82,20 +87,6 @@ export const RELAY_PROBE_MS = 4000;
 
 /** Segments behind the edge a player without P2P aims at (`liveSyncDurationCount`). */
 export const LIVE_SYNC_SEGMENTS = EDGE_SYNC_SEGMENTS;
-
-/**
- * What P2P players change in {@linkcode HLS_CONFIG}: a buffer of their
- * own. p2p-media-loader would otherwise shrink hls.js's buffer to its
- * high-demand window (a few seconds); peers' segments then wait in its
- * cache instead of the player's buffer, and any hiccup stalls. Only
- * segments inside the high-demand window ever go to HTTP, so a longer
- * buffer costs the origin nothing. The live aim follows the player's role
- * (live_role.ts).
- */
-export const P2P_HLS_CONFIG: Partial<HlsConfig> = {
-  maxBufferLength: FORWARD_BUFFER_S,
-  maxMaxBufferLength: FORWARD_BUFFER_S,
-};
 
 /**
  * A joiner's buffer (seconds) until it joins the swarm: its first segments
@@ -233,7 +224,6 @@ export function useHls(
         let peersByLevel: readonly number[] = [];
         hls = new HlsWithP2P({
           ...HLS_CONFIG,
-          ...P2P_HLS_CONFIG,
           ...(viewers > 0
             ? {
               maxBufferLength: JOINER_START_BUFFER_S,
@@ -361,8 +351,8 @@ export function useHls(
         };
         const fullBuffer = () =>
           Object.assign(hls.config, {
-            maxBufferLength: P2P_HLS_CONFIG.maxBufferLength,
-            maxMaxBufferLength: P2P_HLS_CONFIG.maxMaxBufferLength,
+            maxBufferLength: FORWARD_BUFFER_S,
+            maxMaxBufferLength: FORWARD_BUFFER_S,
           });
         joinSwarmAfterFirstFrame(video, {
           relay,
