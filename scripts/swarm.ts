@@ -1,7 +1,7 @@
 /**
  * The swarm benchmark: `deno task swarm [--network fiber] [--kind both]
- * [--viewers 4] [--stagger 3] [--watch 60] [--no-churn] [--instances 1]
- * [--json]`.
+ * [--viewers 4] [--light 0] [--stagger 3] [--watch 60] [--no-churn]
+ * [--instances 1] [--json]`.
  *
  * For each kind (VOD, live) it runs the lab scenario twice under the same
  * network profile, first with P2P off (the HTTP-only baseline: it also
@@ -48,6 +48,8 @@ interface Options {
   mode: Mode;
   kinds: Array<"vod" | "live">;
   viewers: number;
+  /** Light viewers besides the players (scripts/lab/light_viewer.ts). */
+  light: number;
   stagger: number;
   watch: number;
   churn: boolean;
@@ -58,7 +60,7 @@ interface Options {
 }
 
 const USAGE =
-  "deno task swarm [--network loopback|fiber|mixed|constrained|regions] [--kind vod|live|both] [--viewers 2-12] [--stagger s] [--watch s] [--no-churn] [--instances 1-4] [--scale 0.1-1] [--locality both] [--abr both] [--json] [--trace file]";
+  "deno task swarm [--network loopback|fiber|mixed|constrained|regions] [--kind vod|live|both] [--viewers 2-12] [--light 0-12] [--stagger s] [--watch s] [--no-churn] [--instances 1-4] [--scale 0.1-1] [--locality both] [--abr both] [--json] [--trace file]";
 
 function integer(
   name: string,
@@ -80,6 +82,7 @@ function parseOptions(args: string[]): Options {
     mode: "http",
     kinds: ["vod", "live"],
     viewers: 4,
+    light: 0,
     stagger: 3,
     watch: 60,
     churn: true,
@@ -100,6 +103,8 @@ function parseOptions(args: string[]): Options {
         options.kinds = value === "both" ? ["vod", "live"] : [value];
       } else if (key === "viewers") {
         options.viewers = integer(key, value, 2, 12);
+      } else if (key === "light") {
+        options.light = integer(key, value, 0, 12);
       } else if (key === "scale") {
         const scale = Number(value);
         if (!(scale >= 0.1 && scale <= 1)) {
@@ -219,6 +224,7 @@ async function run(options: Options): Promise<void> {
         kind,
         media,
         viewers: options.viewers,
+        light: options.light,
         staggerSeconds: options.stagger,
         // VOD viewers watch it all; live ones --watch seconds.
         watchSeconds: kind === "vod" ? media.seconds : options.watch,
@@ -271,7 +277,9 @@ async function run(options: Options): Promise<void> {
     return;
   }
   console.log(
-    `\n# Swarm lab: ${options.viewers} viewers, network "${options.profile.name}" (${profile.description}); ${arms.test.label} against ${arms.base.label}` +
+    `\n# Swarm lab: ${options.viewers} viewers${
+      options.light ? ` and ${options.light} light viewers (no video)` : ""
+    }, network "${options.profile.name}" (${profile.description}); ${arms.test.label} against ${arms.base.label}` +
       `\njoins every ${options.stagger} s${
         options.churn ? ", two crash mid-stream, one joins late" : ""
       }; VOD watched to the end (${media.seconds} s), live for ${options.watch} s; ladder ${

@@ -3,11 +3,13 @@
  * segment: bytes as the server writes them (an aborted download counts
  * what left), partial responses as fractions of the segment. A live loop
  * airs the same file again: a request more than `airingGapMs` after the
- * last one for a file counts as a new segment.
+ * last one for a file counts as a new segment. It also serves the light
+ * viewers' page (light_viewer.ts).
  * @module
  */
 import manifest from "../../fresh.gen.ts";
 import { type AppConfig, createApp } from "../../app/mod.ts";
+import { serveLightViewer } from "./light_viewer.ts";
 
 const SEGMENT = /\.(ts|m4s|aac|mp4)$/;
 
@@ -61,8 +63,10 @@ export async function startLabOrigin(
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (req, info) => {
-      const response = await app.handler(req, info);
       const path = new URL(req.url).pathname;
+      const light = await serveLightViewer(path);
+      if (light) return light;
+      const response = await app.handler(req, info);
       if (!SEGMENT.test(path) || !response.body || response.status >= 300) {
         return response;
       }

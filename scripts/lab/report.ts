@@ -10,7 +10,7 @@ import { MACHINE_BOUND_LOAD } from "./cpu_load.ts";
 
 /** A run's totals. */
 export interface RunTotals {
-  /** Viewers in the run. */
+  /** Viewers in the run, light ones included. */
   viewers: number;
   /** Media bytes the origin sent. */
   originBytes: number;
@@ -63,20 +63,26 @@ const median = (values: number[]) => {
   return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
 };
 
-/** Sum up a run. */
+/**
+ * Sum up a run: bytes over every viewer, what viewers saw (start-up,
+ * stalls, bitrate, switches) over the real players only, since a light
+ * viewer shows no video.
+ */
 export function totals(run: RunOutcome): RunTotals {
-  const viewers = run.viewers;
-  const sum = (pick: (v: ViewerOutcome) => number) =>
-    viewers.reduce((total, v) => total + pick(v), 0);
+  const all = run.viewers;
+  const viewers = all.filter((v) => !v.light);
+  const sumOf = (of: ViewerOutcome[], pick: (v: ViewerOutcome) => number) =>
+    of.reduce((total, v) => total + pick(v), 0);
+  const sum = (pick: (v: ViewerOutcome) => number) => sumOf(viewers, pick);
   let distinctBytes = 0;
   for (const segment of run.origin.segments.values()) {
     distinctBytes += segment.bytes;
   }
-  const deliveredBytes = sum((v) => v.httpBytes + v.p2pBytes);
+  const deliveredBytes = sumOf(all, (v) => v.httpBytes + v.p2pBytes);
   const started = viewers.flatMap((v) => v.ttffMs === null ? [] : [v.ttffMs]);
   const played = sum((v) => v.playedSeconds);
   return {
-    viewers: viewers.length,
+    viewers: all.length,
     originBytes: run.origin.bytes,
     distinctBytes,
     sendsPerSegment: distinctBytes ? run.origin.bytes / distinctBytes : 0,
@@ -170,9 +176,8 @@ const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
 export function viewerTable(run: RunOutcome): string {
   const rows = run.viewers.map((v, i) => {
     const total = v.httpBytes + v.p2pBytes;
-    return `| ${i + 1}${v.crashed ? " (crashed)" : ""} | ${v.line} | ${
-      v.joinedAt.toFixed(0)
-    } s | ${
+    const role = v.crashed ? " (crashed)" : v.light ? " (light)" : "";
+    return `| ${i + 1}${role} | ${v.line} | ${v.joinedAt.toFixed(0)} s | ${
       v.ttffMs === null ? "never" : `${v.ttffMs.toFixed(0)} ms`
     } | ${v.stalls} / ${v.stallSeconds.toFixed(1)} s | ${
       v.playedSeconds.toFixed(0)

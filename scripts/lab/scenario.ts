@@ -25,6 +25,7 @@ import {
   turnDetour,
 } from "./viewer_probe.ts";
 import { churnPlan } from "./churn.ts";
+import { lightViewerPath, prepareLightViewer } from "./light_viewer.ts";
 
 /** What a run does. */
 export interface ScenarioOptions {
@@ -34,8 +35,10 @@ export interface ScenarioOptions {
   kind: "vod" | "live";
   /** The lab's media. */
   media: LabMedia;
-  /** Viewers in all (the late joiner included). */
+  /** Real players in all (the late joiner included). */
   viewers: number;
+  /** Light viewers besides them (light_viewer.ts): P2P without the video. */
+  light?: number;
   /** Seconds between joins. */
   staggerSeconds: number;
   /** Media seconds each viewer plays before the run ends. */
@@ -62,6 +65,8 @@ export interface ViewerOutcome extends PlaybackFigures {
   joinedAt: number;
   /** Whether it crashed mid-stream. */
   crashed: boolean;
+  /** A light viewer (no video: its start-up is its first segment). */
+  light: boolean;
 }
 
 /** What a run measured. */
@@ -207,8 +212,10 @@ export async function runScenario(
       );
     }
     const originOf = (i: number) => origins[i % origins.length]!;
+    const light = options.light ?? 0;
+    if (light) await prepareLightViewer();
     const lines = Array.from(
-      { length: options.viewers },
+      { length: options.viewers + light },
       (_, i) => options.profile.access(i),
     );
     if (shaped) {
@@ -247,8 +254,10 @@ export async function runScenario(
         ? `http://127.0.0.1:${entry.httpPort}`
         : originOf(i).url;
       await page.goto(
-        // The debug log also tells when the first byte from a peer came.
-        `${base}/watch/${channel}?debug=p2p`,
+        i >= options.viewers
+          ? `${base}${lightViewerPath(channel)}`
+          // The debug log also tells when the first byte from a peer came.
+          : `${base}/watch/${channel}?debug=p2p`,
       );
       pages[i] = page;
     };
@@ -265,6 +274,11 @@ export async function runScenario(
     );
     const schedule: Array<{ at: number; run: () => Promise<void> }> = [
       ...plan.joins.map(({ viewer, at }) => ({ at, run: () => join(viewer) })),
+      // Light viewers come between the first players, and stay.
+      ...Array.from({ length: light }, (_, k) => ({
+        at: options.staggerSeconds * (k + 0.5),
+        run: () => join(options.viewers + k),
+      })),
       ...plan.crashes.map((i) => ({
         at: plan.crashAt!,
         run: async () => {
@@ -299,6 +313,7 @@ export async function runScenario(
       line: access?.kind ?? "loopback",
       joinedAt: joinedAt[i] ?? NaN,
       crashed: crashed.has(i),
+      light: i >= options.viewers,
     }));
     const traces = options.trace
       ? await Promise.all(

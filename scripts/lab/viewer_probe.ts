@@ -35,6 +35,26 @@ export interface PlaybackFigures {
   uploadedBytes: number;
 }
 
+/** What the probe keeps in a page (`window.__lab`), as it counts. */
+export interface ProbeFigures {
+  /** `performance.now()` at the first frame, or null. */
+  ttff: number | null;
+  /** Stalls after the first frame. */
+  stalls: number;
+  /** ms stalled, ended stalls. */
+  stallMs: number;
+  /** When the ongoing stall began, or null. */
+  stallStart: number | null;
+  /** Media seconds played. */
+  played: number;
+  /** kbit played (seconds times the rendition's bitrate). */
+  kbitPlayed: number;
+  /** Changes of rendition on screen. */
+  switches: number;
+  /** Whether a VOD ended. */
+  ended: boolean;
+}
+
 /**
  * The probe, run before the page's own scripts. `kbpsByHeight` maps each
  * rendition's height to its bitrate.
@@ -142,18 +162,7 @@ export function turnDetour(turnPort: number, entryPort: number): string {
 /** Read the probe and the P2P panel of a page. */
 export async function readPlayback(page: Page): Promise<PlaybackFigures> {
   return await page.evaluate(() => {
-    const lab = (globalThis as unknown as {
-      __lab: {
-        ttff: number | null;
-        stalls: number;
-        stallMs: number;
-        stallStart: number | null;
-        played: number;
-        kbitPlayed: number;
-        switches: number;
-        ended: boolean;
-      };
-    }).__lab;
+    const lab = (globalThis as unknown as { __lab: ProbeFigures }).__lab;
     const panel = document.querySelector<HTMLElement>(".p2p-panel")?.dataset ??
       {};
     const log = (globalThis as unknown as {

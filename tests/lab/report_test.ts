@@ -24,6 +24,7 @@ function viewer(figures: Partial<ViewerOutcome>): ViewerOutcome {
     line: "fiber",
     joinedAt: 0,
     crashed: false,
+    light: false,
     ...figures,
   };
 }
@@ -65,6 +66,29 @@ Deno.test("totals(): sends per segment against distinct bytes, offload against t
   assert.equal(t.offloadLimit, 1 - 1000 / 4000);
   assert.equal(t.medianTtffMs, 1200);
   assert.equal(t.neverStarted, 1);
+});
+
+Deno.test("totals(): a light viewer's bytes count, its start-up, stalls and bitrate do not", () => {
+  const t = totals(run(
+    [
+      viewer({ httpBytes: 1000, ttffMs: 900 }),
+      viewer({ p2pBytes: 1000, ttffMs: 1100, stalls: 1, stallSeconds: 2 }),
+      // Light viewers show no video: their figures would skew the players'.
+      viewer({ light: true, p2pBytes: 1000, ttffMs: 300, stalls: 3 }),
+      viewer({ light: true, p2pBytes: 1000, ttffMs: null, meanKbps: 100 }),
+    ],
+    1000,
+    [1000],
+  ));
+  assert.equal(t.viewers, 4);
+  assert.equal(t.offload, 1 - 1000 / 4000);
+  assert.equal(t.offloadLimit, 1 - 1000 / 4000);
+  assert.equal(t.medianTtffMs, 1100);
+  assert.equal(t.worstTtffMs, 1100);
+  assert.equal(t.neverStarted, 0);
+  assert.equal(t.stalls, 1);
+  assert.equal(t.stallSeconds, 2);
+  assert.equal(t.meanKbps, 4500);
 });
 
 Deno.test("compare(): fiber targets met and missed, P2P against HTTP-only", () => {
