@@ -194,6 +194,19 @@ async function main(): Promise<void> {
         lab.stallStart = null;
       }
       core.updatePlayback(position, 1);
+      if (
+        lab.samples.length < 3600 &&
+        now - (lab.samples.at(-1)?.[0] ?? -Infinity) >= 1000
+      ) {
+        const ahead = bufferedEnd - position;
+        const toEnd = !level?.live && bufferedEnd >= all.at(-1)!.endTime;
+        lab.samples.push([
+          Math.round(now),
+          Math.round(position * 10) / 10,
+          Math.round(ahead * 10) / 10,
+          toEnd ? 1 : 0,
+        ]);
+      }
     }
     last = now;
     const next = all.find((s) => s.startTime >= bufferedEnd - 0.1);

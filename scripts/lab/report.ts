@@ -38,6 +38,10 @@ export interface RunTotals {
   meanKbps: number;
   /** Rendition switches, all viewers. */
   switches: number;
+  /** Seconds buffered ahead, median of every player's samples (see `aheadSamples`). */
+  aheadMedianS: number;
+  /** ...and their 10th percentile: how thin the buffer gets. */
+  aheadP10S: number;
   /** Mean share of the machine's CPU in use (0–1). */
   cpuLoad: number;
 }
@@ -58,10 +62,12 @@ export interface Comparison {
   targets: Array<{ name: string; met: boolean }>;
 }
 
-const median = (values: number[]) => {
+/** The `share` quantile of `values` (0.5: the median), NaN if none. */
+const quantile = (values: number[], share: number) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
+  return sorted.length ? sorted[Math.floor(sorted.length * share)]! : NaN;
 };
+const median = (values: number[]) => quantile(values, 0.5);
 
 /**
  * Sum up a run: bytes over every viewer, what viewers saw (start-up,
@@ -81,6 +87,7 @@ export function totals(run: RunOutcome): RunTotals {
   const deliveredBytes = sumOf(all, (v) => v.httpBytes + v.p2pBytes);
   const started = viewers.flatMap((v) => v.ttffMs === null ? [] : [v.ttffMs]);
   const played = sum((v) => v.playedSeconds);
+  const ahead = viewers.flatMap((v) => v.aheadSamples);
   return {
     viewers: all.length,
     originBytes: run.origin.bytes,
@@ -96,6 +103,8 @@ export function totals(run: RunOutcome): RunTotals {
     stallSeconds: sum((v) => v.stallSeconds),
     meanKbps: played ? sum((v) => v.meanKbps * v.playedSeconds) / played : 0,
     switches: sum((v) => v.switches),
+    aheadMedianS: median(ahead),
+    aheadP10S: quantile(ahead, 0.1),
     cpuLoad: run.cpuLoad,
   };
 }
@@ -183,11 +192,13 @@ export function viewerTable(run: RunOutcome): string {
       v.playedSeconds.toFixed(0)
     } s | ${v.meanKbps.toFixed(0)} | ${v.switches} | ${MB(v.httpBytes)} | ${
       MB(v.p2pBytes)
-    } | ${MB(v.uploadedBytes)} | ${total ? pct(v.p2pBytes / total) : "-"} |`;
+    } | ${MB(v.uploadedBytes)} | ${total ? pct(v.p2pBytes / total) : "-"} | ${
+      v.aheadSamples.length ? `${median(v.aheadSamples).toFixed(1)} s` : "-"
+    } |`;
   });
   return [
-    "| viewer | line | joined | start-up | stalls / time | played | kbit/s | switches | HTTP MB | P2P MB | up MB | P2P share |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| viewer | line | joined | start-up | stalls / time | played | kbit/s | switches | HTTP MB | P2P MB | up MB | P2P share | ahead, median |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");
 }
@@ -237,6 +248,12 @@ export function comparisonTable(c: Comparison): string {
       `× ${c.bitrateRatio.toFixed(2)}`,
     ),
     line("rendition switches", String(p2p.switches), String(http.switches), ""),
+    line(
+      "buffer ahead, median (10th pct)",
+      `${p2p.aheadMedianS.toFixed(1)} (${p2p.aheadP10S.toFixed(1)}) s`,
+      `${http.aheadMedianS.toFixed(1)} (${http.aheadP10S.toFixed(1)}) s`,
+      "",
+    ),
     line(
       "machine CPU in use",
       `${pct(p2p.cpuLoad)}${p2p.cpuLoad > MACHINE_BOUND_LOAD ? " ⚠" : ""}`,

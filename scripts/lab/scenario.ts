@@ -243,7 +243,9 @@ export async function runScenario(
     const join = async (i: number) => {
       const context = await browser.newContext();
       contexts.push(context);
-      await context.addInitScript(playbackProbe(kbpsByHeight));
+      await context.addInitScript(
+        playbackProbe(kbpsByHeight, options.kind === "vod"),
+      );
       const entry = network?.viewers[i];
       if (turn && entry) {
         await context.addInitScript(turnDetour(turn.port, entry.turnPort));
@@ -370,5 +372,6 @@ function emptyFigures(): PlaybackFigures {
     httpBytes: 0,
     p2pBytes: 0,
     uploadedBytes: 0,
+    aheadSamples: [],
   };
 }

@@ -33,6 +33,11 @@ export interface PlaybackFigures {
   p2pBytes: number;
   /** Bytes uploaded to peers. */
   uploadedBytes: number;
+  /**
+   * Seconds buffered ahead, once a second after the first frame, until a
+   * VOD is buffered to its end: how much a dip of the line it could ride out.
+   */
+  aheadSamples: number[];
 }
 
 /** What the probe keeps in a page (`window.__lab`), as it counts. */
@@ -53,15 +58,22 @@ export interface ProbeFigures {
   switches: number;
   /** Whether a VOD ended. */
   ended: boolean;
+  /** Once a second: [ms, media time, seconds ahead, 1 once buffered to a VOD's end]. */
+  samples: number[][];
 }
 
 /**
  * The probe, run before the page's own scripts. `kbpsByHeight` maps each
- * rendition's height to its bitrate.
+ * rendition's height to its bitrate; `vod` says the media has an end.
  */
-export function playbackProbe(kbpsByHeight: Record<number, number>): string {
+export function playbackProbe(
+  kbpsByHeight: Record<number, number>,
+  vod = false,
+): string {
   return `(() => {
     const KBPS = ${JSON.stringify(kbpsByHeight)};
+    // A live playlist's end is the edge: a buffer that reaches it still counts.
+    const VOD = ${vod};
     const lab = window.__lab = {
       ttff: null, stalls: 0, stallMs: 0, stallStart: null,
       played: 0, kbitPlayed: 0, switches: 0, height: 0, ended: false,
@@ -123,7 +135,8 @@ export function playbackProbe(kbpsByHeight: Record<number, number>): string {
         if (lab.height) lab.switches++;
         lab.height = video.videoHeight;
       }
-      // Once a second: [ms, media time, seconds buffered ahead] for traces.
+      // Once a second: [ms, media time, seconds buffered ahead, 1 once
+      // buffered to the end of a VOD] for traces and the buffer figures.
       if (lab.samples.length < 3600 && now() - (lab.samples.at(-1)?.[0] ?? -1000) >= 1000) {
         let ahead = 0;
         for (let i = 0; i < video.buffered.length; i++) {
@@ -131,7 +144,8 @@ export function playbackProbe(kbpsByHeight: Record<number, number>): string {
             ahead = video.buffered.end(i) - time;
           }
         }
-        lab.samples.push([Math.round(now()), Math.round(time * 10) / 10, Math.round(ahead * 10) / 10]);
+        const toEnd = VOD && time + ahead >= video.duration - 0.5 ? 1 : 0;
+        lab.samples.push([Math.round(now()), Math.round(time * 10) / 10, Math.round(ahead * 10) / 10, toEnd]);
       }
     }, 250);
   })();`;
@@ -188,6 +202,9 @@ export async function readPlayback(page: Page): Promise<PlaybackFigures> {
       httpBytes: Number(panel.httpBytes ?? 0),
       p2pBytes: Number(panel.p2pBytes ?? 0),
       uploadedBytes: Number(panel.uploadedBytes ?? 0),
+      aheadSamples: lab.samples.flatMap(([at, , ahead, toEnd]) =>
+        lab.ttff !== null && at! >= lab.ttff && !toEnd ? [ahead!] : []
+      ),
     };
   });
 }

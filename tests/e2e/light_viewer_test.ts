@@ -11,6 +11,7 @@ import {
 } from "../helpers/netns.ts";
 import { profileNamed } from "../../scripts/lab/profiles.ts";
 import { totals } from "../../scripts/lab/report.ts";
+import { FORWARD_BUFFER_S } from "../../player/use_hls.ts";
 
 if (IN_LOOPBACK_NAMESPACE) {
   const options = {
@@ -38,6 +39,13 @@ if (IN_LOOPBACK_NAMESPACE) {
         4500,
         "it plays the top rendition",
       );
+      // Its buffer, as the player's is sampled: at most the forward buffer.
+      assert.ok(light.aheadSamples.length >= 10, `${light.aheadSamples}`);
+      assert.ok(
+        Math.max(...light.aheadSamples) <= FORWARD_BUFFER_S + 2,
+        `${light.aheadSamples}`,
+      );
+      assert.ok(player.aheadSamples.length >= 10, `${player.aheadSamples}`);
       // It joined after its first segment and took the rest from the player.
       assert.ok(light.p2pBytes > 1_000_000, `P2P bytes: ${light.p2pBytes}`);
       assert.ok(

@@ -21,6 +21,7 @@ function viewer(figures: Partial<ViewerOutcome>): ViewerOutcome {
     httpBytes: 0,
     p2pBytes: 0,
     uploadedBytes: 0,
+    aheadSamples: [],
     line: "fiber",
     joinedAt: 0,
     crashed: false,
@@ -89,6 +90,21 @@ Deno.test("totals(): a light viewer's bytes count, its start-up, stalls and bitr
   assert.equal(t.stalls, 1);
   assert.equal(t.stallSeconds, 2);
   assert.equal(t.meanKbps, 4500);
+});
+
+Deno.test("totals(): buffer ahead pooled over the players' samples, light viewers left out", () => {
+  const t = totals(run(
+    [
+      viewer({ aheadSamples: [30, 28, 29, 30, 27] }),
+      viewer({ aheadSamples: [4, 5, 3, 6, 2] }),
+      viewer({ light: true, aheadSamples: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }),
+    ],
+    1000,
+    [1000],
+  ));
+  // pooled: 2 3 4 5 6 27 28 29 30 30
+  assert.equal(t.aheadMedianS, 27);
+  assert.equal(t.aheadP10S, 3);
 });
 
 Deno.test("compare(): fiber targets met and missed, P2P against HTTP-only", () => {
