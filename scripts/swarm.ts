@@ -60,7 +60,7 @@ interface Options {
 }
 
 const USAGE =
-  "deno task swarm [--network loopback|fiber|mixed|constrained|regions] [--kind vod|live|both] [--viewers 2-12] [--light 0-12] [--stagger s] [--watch s] [--no-churn] [--instances 1-4] [--scale 0.1-1] [--locality both] [--abr both] [--json] [--trace file]";
+  "deno task swarm [--network loopback|fiber|mixed|dips|constrained|regions] [--kind vod|live|both] [--viewers 2-12] [--light 0-12] [--stagger s] [--watch s] [--no-churn] [--instances 1-4] [--scale 0.1-1] [--locality both] [--abr both] [--json] [--trace file]";
 
 function integer(
   name: string,

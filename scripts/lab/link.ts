@@ -2,7 +2,9 @@
  * One direction of a viewer's access link, in user space (this kernel has
  * no `netem`): a FIFO drained at the link's rate, then a one-way delay with
  * slow jitter that never reorders, random loss for datagrams, and a buffer
- * of `queueMs`. Datagrams that find the buffer full are dropped (as a
+ * of `queueMs`; optionally a dip: the line carries nothing for `dipMs`
+ * every `dipEveryMs` (a tunnel, a crowded cell), bytes waiting meanwhile.
+ * Datagrams that find the buffer full are dropped (as a
  * router drops UDP); a byte stream (a proxied TCP connection) is told to
  * pause instead, and resumes when the queue drained to three quarters, so
  * HTTP and P2P share the link and HTTP's queue delays P2P as on a real line.
@@ -22,6 +24,12 @@ export interface LinkShape {
   loss?: number;
   /** Buffer, as ms of queueing at the link's rate (default 200). */
   queueMs?: number;
+  /** The line stops this long (ms) once every {@linkcode LinkShape.dipEveryMs} (default: never). */
+  dipMs?: number;
+  /** How often it stops (ms). */
+  dipEveryMs?: number;
+  /** When its first stop begins (ms after the link was made). */
+  dipPhaseMs?: number;
 }
 
 /** How often the jitter offset is drawn again (ms). */
@@ -69,6 +77,7 @@ export class Link {
   #jitter = 0;
   #jitterDrawnAt = -Infinity;
   #paused = new Set<() => void>();
+  #madeAt: number;
 
   constructor(
     shape: LinkShape,
@@ -80,9 +89,23 @@ export class Link {
         `Invalid link: rate ${shape.rateBps} bit/s, delay ${shape.delayMs} ms`,
       );
     }
-    this.shape = { jitterMs: 0, loss: 0, queueMs: 200, ...shape };
+    if (shape.dipMs && !(shape.dipMs < (shape.dipEveryMs ?? 0))) {
+      throw new RangeError(
+        `Invalid link: dips of ${shape.dipMs} ms every ${shape.dipEveryMs} ms`,
+      );
+    }
+    this.shape = {
+      jitterMs: 0,
+      loss: 0,
+      queueMs: 200,
+      dipMs: 0,
+      dipEveryMs: Infinity,
+      dipPhaseMs: 0,
+      ...shape,
+    };
     this.#clock = clock;
     this.#random = random;
+    this.#madeAt = clock();
   }
 
   /** Queueing delay a byte sent now would see (ms). */
@@ -142,9 +165,18 @@ export class Link {
   /** Put `wireBytes` on the link; returns when they have left it. */
   #occupy(wireBytes: number): number {
     const now = this.#clock();
-    const start = Math.max(now, this.#lastDeparture);
+    const start = this.#afterDip(Math.max(now, this.#lastDeparture));
     this.#lastDeparture = start + wireBytes * 8 / this.shape.rateBps * 1000;
     return this.#lastDeparture;
+  }
+
+  /** `at`, or the end of the dip `at` falls in. */
+  #afterDip(at: number): number {
+    const { dipMs, dipEveryMs, dipPhaseMs } = this.shape;
+    const since = at - this.#madeAt - dipPhaseMs;
+    if (!dipMs || since < 0) return at;
+    const into = since % dipEveryMs;
+    return into < dipMs ? at + dipMs - into : at;
   }
 
   #schedule(departure: number, bytes: number, deliver: () => void): void {

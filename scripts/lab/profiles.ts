@@ -37,10 +37,17 @@ interface Line {
   rttMs: number;
   jitterMs?: number;
   loss?: number;
+  /** The line stops this long (s) once every `dipEveryS`. */
+  dipS?: number;
+  /** How often it stops (s). */
+  dipEveryS?: number;
 }
 
-/** Build both directions of a line. */
-export function accessOf(line: Line): Access {
+/**
+ * Build both directions of a line; a line with dips stops first
+ * `dipPhaseS` seconds after the lab started.
+ */
+export function accessOf(line: Line, dipPhaseS = 0): Access {
   const oneWay = line.rttMs / 2;
   const jitter = (line.jitterMs ?? 0) / 2;
   const direction = (mbps: number): LinkShape => ({
@@ -48,6 +55,13 @@ export function accessOf(line: Line): Access {
     delayMs: oneWay,
     jitterMs: jitter,
     loss: line.loss ?? 0,
+    ...(line.dipS
+      ? {
+        dipMs: line.dipS * 1000,
+        dipEveryMs: (line.dipEveryS ?? Infinity) * 1000,
+        dipPhaseMs: dipPhaseS * 1000,
+      }
+      : {}),
   });
   return {
     kind: line.kind,
@@ -72,6 +86,13 @@ export const MOBILE_4G: Line = {
   rttMs: 60,
   jitterMs: 20,
   loss: 0.01,
+};
+
+/** 4G that stops for 4 s every 30 s: a tunnel, a crowded cell, a handover gone wrong. */
+export const MOBILE_4G_DIPS: Line = {
+  ...MOBILE_4G,
+  dipS: 4,
+  dipEveryS: 30,
 };
 
 /** A poor line: 6 / 1 Mbit/s, RTT 120 ms, 2 % loss. */
@@ -111,6 +132,15 @@ export const PROFILES: Record<string, NetworkProfile> = {
     description:
       "half fiber (50/10 Mbit/s, 20 ms), half 4G (12/2 Mbit/s, RTT 60 ± 20 ms, 1 % loss)",
     access: (index) => accessOf(index % 2 === 0 ? FIBER : MOBILE_4G),
+  },
+  dips: {
+    name: "dips",
+    description:
+      "mixed, and each 4G line stops for 4 s every 30 s (viewers' dips 7 s apart)",
+    access: (index) =>
+      index % 2 === 0
+        ? accessOf(FIBER)
+        : accessOf(MOBILE_4G_DIPS, 10 + (index * 7) % 30),
   },
   regions: {
     name: "regions",

@@ -140,7 +140,8 @@ function targetsOf(
       ...noWorse,
     ];
   }
-  if (profile === "mixed" || profile === "constrained") {
+  // `dips` is `mixed` with 4G lines that stop now and then: never worse.
+  if (profile === "mixed" || profile === "constrained" || profile === "dips") {
     return [
       ...(profile === "mixed"
         ? [{ name: "offload ≥ 60 %", met: p2p.offload >= 0.6 }]

@@ -117,4 +117,49 @@ Deno.test("a link refuses a shape it cannot run", () => {
     /Invalid link: rate 0/,
   );
   assert.throws(() => new Link({ rateBps: 1e6, delayMs: -1 }), /delay -1/);
+  assert.throws(
+    () =>
+      new Link({ rateBps: 1e6, delayMs: 10, dipMs: 5000, dipEveryMs: 4000 }),
+    /dips of 5000 ms every 4000 ms/,
+  );
+});
+
+Deno.test("a dip stops the line: stream bytes wait for its end, datagrams beyond the buffer are dropped", () => {
+  const { clock, link } = fakeLink({
+    rateBps: 1e6,
+    delayMs: 10,
+    dipMs: 1000,
+    dipEveryMs: 3000,
+    dipPhaseMs: 500,
+  });
+  try {
+    const arrivals: number[] = [];
+    // Before the first dip: as usual (10 ms on the wire, 10 ms of delay).
+    link.sendStream(1250 - 40, () => arrivals.push(clock.now), () => {});
+    clock.tick(600); // inside the dip (500–1500 ms)
+    assert.ok(
+      link.sendDatagram(100, () => arrivals.push(clock.now)),
+      "the first one waits in the buffer",
+    );
+    assert.equal(
+      link.sendDatagram(100, () => arrivals.push(clock.now)),
+      false,
+      "the buffer (200 ms) is full of the dip",
+    );
+    link.sendStream(1250 - 40, () => arrivals.push(clock.now), () => {});
+    clock.runAll();
+    assert.equal(arrivals.length, 3);
+    assert.ok(Math.abs(arrivals[0]! - 20) <= 1, `first at ${arrivals[0]}`);
+    // After the dip (1500 ms): on the wire, then the delay.
+    assert.ok(Math.abs(arrivals[1]! - 1511) <= 1, `datagram at ${arrivals[1]}`);
+    assert.ok(Math.abs(arrivals[2]! - 1521) <= 1, `stream at ${arrivals[2]}`);
+    assert.equal(link.counters.overflowDrops, 1);
+    // The next dip (3500–4500 ms) again, on the same schedule.
+    clock.tick(3600 - clock.now);
+    link.sendStream(1250 - 40, () => arrivals.push(clock.now), () => {});
+    clock.runAll();
+    assert.ok(Math.abs(arrivals[3]! - 4520) <= 1, `fourth at ${arrivals[3]}`);
+  } finally {
+    clock.uninstall();
+  }
 });
