@@ -79,7 +79,7 @@ export function coreOptions(
     // As pacing sets it with nobody to wait for (see p2p_pacing.ts).
     highDemandTimeWindow: highDemandWindow({
       peers: 0,
-      awaitingFirstPeer: false,
+      awaitingPeer: false,
     }),
     ...p2p.core,
     announceTrackers: [trackerUrl(p2p, viewer.channelId)],

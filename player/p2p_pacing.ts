@@ -21,8 +21,11 @@ import type { Runway } from "./p2p_runway.ts";
 export interface PacingInputs {
   /** Peers connected now. */
   peers: number;
-  /** The channel had viewers when this one joined, and the first peer may still come. */
-  awaitingFirstPeer: boolean;
+  /**
+   * A peer may still come: the channel had viewers when this one joined and
+   * its first peer may be on its way, or it lost its last one a moment ago.
+   */
+  awaitingPeer: boolean;
   /** Seconds an HTTP segment fetch takes here (smoothed), if measured yet. */
   httpFetchSeconds?: number;
   /**
@@ -59,6 +62,16 @@ export const NO_PEERS_WINDOW_S = 60;
  */
 export const FIRST_PEER_GRACE_MS = 8000;
 /**
+ * A player that lost its last peer keeps its window this long (ms) for
+ * another: a peer that stays silent for 2 s is dropped (p2p-media-loader's
+ * `bytes-receiving-timeout`) and often comes back. Traced on `fiber`: the
+ * late joiner's only peer went silent, came back 5.6 s later, and plain HTTP
+ * had meanwhile fetched its whole buffer, 20 segments (22 MB, 0.4 copies),
+ * from the origin. The window and the buffer floor still fetch over HTTP
+ * what plays soon.
+ */
+export const PEER_RETURN_GRACE_MS = 8000;
+/**
  * The least headroom (a segment's playing time over its HTTP fetch time)
  * P2P needs: below it (a fetch takes over half the segment's duration) the
  * player plays plain HTTP. Such a line has no room to fetch
@@ -69,6 +82,45 @@ export const FIRST_PEER_GRACE_MS = 8000;
  * while HTTP-only played the top one smoothly, for no byte from peers.
  */
 export const MIN_HEADROOM = 2;
+/**
+ * A VOD player keeps at least this much buffered over HTTP (seconds), once
+ * it has played a while: peers fill what lies beyond. Without it a player
+ * whose peers cannot deliver ahead (the first viewer, whom nobody is ahead
+ * of; a 4G line whose peers' flows are slow) waits at the narrow window:
+ * traced on `mixed`, medians of 9.3 s (fiber) and 4.5 s (4G) ahead where
+ * the same viewers over HTTP only held 27 s, so a dip of the line that
+ * HTTP-only rides out stalls the P2P player. Live players sit near the
+ * edge: they never hold this much, and keep the window.
+ */
+export const VOD_FLOOR_S = 10;
+/**
+ * The floor rises this fast from the join (seconds per second), reaching
+ * {@linkcode VOD_FLOOR_S} after 40 s: a joiner's first races stay with its
+ * peers, which then fill a fiber joiner's buffer far beyond it. At 0.5 the
+ * floor (up to 8 s) cut short the transfers of two early fiber joiners
+ * racing for a busy first viewer's uplink: 1.55 copies, where runs without it
+ * gave 1.28–1.36.
+ */
+export const FLOOR_RAMP = 0.25;
+
+/**
+ * The least window (seconds) of a VOD player `secondsSinceJoin` after it
+ * joined the swarm.
+ *
+ * @example
+ * ```ts
+ * bufferFloor(10); // 2
+ * bufferFloor(60); // 10
+ * ```
+ */
+export function bufferFloor(secondsSinceJoin: number): number {
+  // Whole seconds: the window changes a few times, not every half second.
+  return Math.min(
+    VOD_FLOOR_S,
+    Math.floor(Math.max(0, secondsSinceJoin) * FLOOR_RAMP),
+  );
+}
+
 /** Before a fetch was measured, assume one takes this long (seconds). */
 export const UNMEASURED_FETCH_S = 0.5;
 /** Before the playlist was read, assume segments of this long (seconds). */
@@ -79,15 +131,15 @@ export const UNMEASURED_SEGMENT_S = 2;
  *
  * @example
  * ```ts
- * highDemandWindow({ peers: 2, awaitingFirstPeer: false, httpFetchSeconds: 0.3 }); // 2.6
- * highDemandWindow({ peers: 0, awaitingFirstPeer: false }); // 60: plain HTTP
- * highDemandWindow({ peers: 3, awaitingFirstPeer: false, edge: true }); // 60: the live edge player
- * highDemandWindow({ peers: 2, awaitingFirstPeer: false, httpFetchSeconds: 1.6, segmentSeconds: 2 }); // 60: no headroom
+ * highDemandWindow({ peers: 2, awaitingPeer: false, httpFetchSeconds: 0.3 }); // 2.6
+ * highDemandWindow({ peers: 0, awaitingPeer: false }); // 60: plain HTTP
+ * highDemandWindow({ peers: 3, awaitingPeer: false, edge: true }); // 60: the live edge player
+ * highDemandWindow({ peers: 2, awaitingPeer: false, httpFetchSeconds: 1.6, segmentSeconds: 2 }); // 60: no headroom
  * ```
  */
 export function highDemandWindow(inputs: PacingInputs): number {
   if (inputs.edge) return NO_PEERS_WINDOW_S;
-  if (inputs.peers === 0 && !inputs.awaitingFirstPeer) return NO_PEERS_WINDOW_S;
+  if (inputs.peers === 0 && !inputs.awaitingPeer) return NO_PEERS_WINDOW_S;
   const fetch = inputs.httpFetchSeconds ?? UNMEASURED_FETCH_S;
   const typical = inputs.typicalFetchSeconds ?? inputs.httpFetchSeconds;
   if (
@@ -168,6 +220,10 @@ export interface PacingSources {
   segmentSeconds?(): number | undefined;
   /** Whether this live player holds the edge role now (fetches new segments over HTTP at once). */
   edge?(): boolean;
+  /** The clock (ms), `performance.now` by default. */
+  clock?(): number;
+  /** Whether the media is VOD (a buffer floor applies, see {@linkcode bufferFloor}). */
+  vod?(): boolean;
   /** The runway for peers while it applies (VOD), if any (see p2p_runway.ts). */
   runway?(): Runway | undefined;
   /** Seconds buffered ahead of the playhead (for the runway). */
@@ -195,7 +251,9 @@ export function startPacing(
   engine: PacedEngine,
   sources: PacingSources,
 ): () => void {
-  const started = performance.now();
+  const now = () => sources.clock?.() ?? performance.now();
+  const started = now();
+  let lastPeerAt: number | undefined;
   let fetchSeconds: number | undefined;
   let typicalFetchSeconds: number | undefined;
   let applied: number | undefined;
@@ -204,11 +262,14 @@ export function startPacing(
     if (sources.fixedWindow() !== undefined) return;
     const segmentSeconds = sources.segmentSeconds?.();
     const peers = sources.peers();
+    if (peers > 0) lastPeerAt = now();
     const edge = sources.edge?.();
     const base = highDemandWindow({
       peers,
-      awaitingFirstPeer: sources.channelHadViewers &&
-        performance.now() - started < FIRST_PEER_GRACE_MS,
+      awaitingPeer: (sources.channelHadViewers &&
+        now() - started < FIRST_PEER_GRACE_MS) ||
+        (lastPeerAt !== undefined &&
+          now() - lastPeerAt < PEER_RETURN_GRACE_MS),
       httpFetchSeconds: fetchSeconds,
       typicalFetchSeconds,
       segmentSeconds,
@@ -222,7 +283,10 @@ export function startPacing(
       httpFetchSeconds: fetchSeconds,
       peers,
     }) ?? 0;
-    const window = Math.round((base + extra) * 10) / 10;
+    const floor = sources.vod?.() ? bufferFloor((now() - started) / 1000) : 0;
+    const window = base < NO_PEERS_WINDOW_S
+      ? Math.round(Math.max(base + extra, floor) * 10) / 10
+      : base;
     // The live edge player keeps its transfers: a segment another edge
     // player brought may still come from it.
     const plainHttp = window >= NO_PEERS_WINDOW_S && !edge;

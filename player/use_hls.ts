@@ -376,6 +376,7 @@ export function useHls(
               fixedWindow: () => coreOption("highDemandTimeWindow"),
               edge: followRole,
               // Live players sit at a fixed distance from the edge: no runway.
+              vod: () => !isLive.value,
               runway: () => isLive.value ? undefined : runway,
               bufferAhead: () => bufferAhead(video),
               // p2p-media-loader's own default when neither sets it.

@@ -133,6 +133,7 @@ async function main(): Promise<void> {
       fixedWindow: () =>
         (level?.live ? p2p.liveCore.highDemandTimeWindow : undefined) ??
           p2p.core.highDemandTimeWindow,
+      vod: () => level?.live === false,
       runway: () => level?.live ? undefined : runway,
       bufferAhead: () => bufferedEnd - (position ?? 0),
       p2pDownloads: () => p2p.core.simultaneousP2PDownloads ?? 3,

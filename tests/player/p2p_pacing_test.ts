@@ -1,26 +1,32 @@
 import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
 import {
   averageFetchSeconds,
+  bufferFloor,
   FIRST_PEER_GRACE_MS,
+  FLOOR_RAMP,
   highDemandWindow,
   MARGIN_S,
   MAX_WINDOW_S,
   MIN_HEADROOM,
   MIN_WINDOW_S,
   NO_PEERS_WINDOW_S,
+  type PacingSources,
+  PEER_RETURN_GRACE_MS,
   smoothFetchSeconds,
   startPacing,
+  VOD_FLOOR_S,
 } from "../../player/p2p_pacing.ts";
 
 Deno.test("highDemandWindow(): no peers and none coming is plain HTTP", () => {
   assert.equal(
-    highDemandWindow({ peers: 0, awaitingFirstPeer: false }),
+    highDemandWindow({ peers: 0, awaitingPeer: false }),
     NO_PEERS_WINDOW_S,
   );
   assert.equal(
     highDemandWindow({
       peers: 0,
-      awaitingFirstPeer: false,
+      awaitingPeer: false,
       httpFetchSeconds: 0.1,
     }),
     NO_PEERS_WINDOW_S,
@@ -30,14 +36,14 @@ Deno.test("highDemandWindow(): no peers and none coming is plain HTTP", () => {
 
 Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch times (plus 2 s) ahead", () => {
   assert.equal(
-    highDemandWindow({ peers: 2, awaitingFirstPeer: false }),
+    highDemandWindow({ peers: 2, awaitingPeer: false }),
     3,
     "unmeasured: 0.5 s per fetch assumed",
   );
   assert.equal(
     highDemandWindow({
       peers: 1,
-      awaitingFirstPeer: false,
+      awaitingPeer: false,
       httpFetchSeconds: 0.3,
     }),
     2.6,
@@ -45,7 +51,7 @@ Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch time
   assert.equal(
     highDemandWindow({
       peers: 0,
-      awaitingFirstPeer: true,
+      awaitingPeer: true,
       httpFetchSeconds: 2,
     }),
     6,
@@ -54,7 +60,7 @@ Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch time
   assert.equal(
     highDemandWindow({
       peers: 3,
-      awaitingFirstPeer: false,
+      awaitingPeer: false,
       httpFetchSeconds: 0,
     }),
     Math.max(MIN_WINDOW_S, MARGIN_S),
@@ -62,7 +68,7 @@ Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch time
   assert.equal(
     highDemandWindow({
       peers: 3,
-      awaitingFirstPeer: false,
+      awaitingPeer: false,
       httpFetchSeconds: 40,
     }),
     MAX_WINDOW_S,
@@ -71,7 +77,7 @@ Deno.test("highDemandWindow(): with peers, a segment goes to HTTP two fetch time
 });
 
 Deno.test("highDemandWindow(): a line with little room beyond the stream plays plain HTTP, peers or not", () => {
-  const slow = { peers: 2, awaitingFirstPeer: false, segmentSeconds: 2 };
+  const slow = { peers: 2, awaitingPeer: false, segmentSeconds: 2 };
   // constrained: a 2 s segment of 4.5 Mbit/s on a 6 Mbit/s line
   assert.equal(
     highDemandWindow({ ...slow, httpFetchSeconds: 1.6 }),
@@ -80,7 +86,7 @@ Deno.test("highDemandWindow(): a line with little room beyond the stream plays p
   assert.equal(
     highDemandWindow({
       ...slow,
-      awaitingFirstPeer: true,
+      awaitingPeer: true,
       httpFetchSeconds: 1.6,
     }),
     NO_PEERS_WINDOW_S,
@@ -123,7 +129,7 @@ Deno.test("averageFetchSeconds(): every sample moves it a third of the way", () 
 Deno.test("highDemandWindow(): one slow fetch does not switch a line at the border to plain HTTP", () => {
   // The lab's 4G line at a quarter rate: 0.9 s per 2 s segment, then one
   // fetch of 1.03 s while peers' transfers shared the line.
-  const line = { peers: 2, awaitingFirstPeer: false, segmentSeconds: 2 };
+  const line = { peers: 2, awaitingPeer: false, segmentSeconds: 2 };
   const safe = smoothFetchSeconds(0.9, 1.03);
   const typical = averageFetchSeconds(0.9, 1.03);
   assert.equal(
@@ -212,6 +218,81 @@ Deno.test("startPacing(): a joiner keeps the narrow window for its first peer, t
       setTimeout(resolve, FIRST_PEER_GRACE_MS + 700)
     );
     assert.deepEqual(applied, [3, NO_PEERS_WINDOW_S], "no peer came");
+  } finally {
+    stop();
+  }
+});
+
+/** Pacing over `sources`, recording each window it applies. */
+function paced(sources: PacingSources) {
+  const applied: number[] = [];
+  const stop = startPacing({
+    applyDynamicConfig: (config) =>
+      applied.push(config.core.highDemandTimeWindow),
+  }, sources);
+  return { applied, stop };
+}
+
+Deno.test("bufferFloor(): rises from the join to VOD_FLOOR_S, in whole seconds", () => {
+  assert.equal(bufferFloor(0), 0);
+  assert.equal(bufferFloor(5), Math.floor(5 * FLOOR_RAMP));
+  assert.equal(bufferFloor(VOD_FLOOR_S / FLOOR_RAMP), VOD_FLOOR_S);
+  assert.equal(bufferFloor(600), VOD_FLOOR_S);
+  assert.equal(bufferFloor(-3), 0);
+});
+
+Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live and plain HTTP keep theirs", () => {
+  const clock = FakeTimers.install({
+    toFake: ["setInterval", "clearInterval"],
+  });
+  try {
+    const run = (vod: boolean, peers: number) =>
+      paced({
+        peers: () => peers,
+        channelHadViewers: false,
+        fixedWindow: () => undefined,
+        vod: () => vod,
+        clock: () => clock.now,
+      });
+    const vod = run(true, 2);
+    const live = run(false, 2);
+    const alone = run(true, 0);
+    clock.tick(60_000);
+    for (const { stop } of [vod, live, alone]) stop();
+    assert.equal(vod.applied[0], 3, "a joiner's narrow window first");
+    assert.equal(vod.applied.at(-1), VOD_FLOOR_S);
+    assert.ok(
+      vod.applied.length <= VOD_FLOOR_S + 2,
+      `a few changes: ${vod.applied}`,
+    );
+    assert.deepEqual(live.applied, [3]);
+    assert.deepEqual(alone.applied, [NO_PEERS_WINDOW_S]);
+  } finally {
+    clock.uninstall();
+  }
+});
+
+Deno.test("startPacing(): a player that lost its last peer keeps its window for another, then plays HTTP", async () => {
+  let peers = 2;
+  let now = 0;
+  const { applied, stop } = paced({
+    peers: () => peers,
+    channelHadViewers: false,
+    fixedWindow: () => undefined,
+    clock: () => now,
+  });
+  try {
+    assert.deepEqual(applied, [3]);
+    peers = 0;
+    now += PEER_RETURN_GRACE_MS - 100;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.deepEqual(applied, [3], "it may come back");
+    peers = 1; // it did
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    peers = 0;
+    now += PEER_RETURN_GRACE_MS;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.deepEqual(applied, [3, NO_PEERS_WINDOW_S], "none came: plain HTTP");
   } finally {
     stop();
   }

@@ -9,6 +9,7 @@ import {
 import {
   MAX_WINDOW_S,
   NO_PEERS_WINDOW_S,
+  PEER_RETURN_GRACE_MS,
   startPacing,
 } from "../../player/p2p_pacing.ts";
 
@@ -157,6 +158,7 @@ Deno.test("startPacing(): the runway widens the window while it is built, never 
   const runway = afterLostRace(2.5);
   let buffered = 3;
   let peers = 2;
+  let now = 0;
   const stop = startPacing({
     applyDynamicConfig: (config) =>
       applied.push(config.core.highDemandTimeWindow),
@@ -167,6 +169,7 @@ Deno.test("startPacing(): the runway widens the window while it is built, never 
     segmentSeconds: () => 2,
     runway: () => runway,
     bufferAhead: () => buffered,
+    clock: () => now,
   });
   try {
     assert.deepEqual(applied, [3 + 4.5], "unmeasured fetch: 3 s, plus 4.5");
@@ -177,6 +180,9 @@ Deno.test("startPacing(): the runway widens the window while it is built, never 
     runway.started("seg_9.m4s", 0);
     runway.ended("seg_9.m4s", 2500, false);
     buffered = 1;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    assert.deepEqual(applied, [7.5, 3], "its peer may come back: no runway");
+    now += PEER_RETURN_GRACE_MS;
     await new Promise((resolve) => setTimeout(resolve, 700));
     assert.deepEqual(applied, [7.5, 3, NO_PEERS_WINDOW_S], "alone: plain HTTP");
   } finally {
