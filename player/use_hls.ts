@@ -377,6 +377,7 @@ export function useHls(
               edge: followRole,
               // Live players sit at a fixed distance from the edge: no runway.
               vod: () => !isLive.value,
+              peerShare: () => stats.p2pRatio.value,
               runway: () => isLive.value ? undefined : runway,
               bufferAhead: () => bufferAhead(video),
               // p2p-media-loader's own default when neither sets it.

@@ -134,6 +134,7 @@ async function main(): Promise<void> {
         (level?.live ? p2p.liveCore.highDemandTimeWindow : undefined) ??
           p2p.core.highDemandTimeWindow,
       vod: () => level?.live === false,
+      peerShare: () => stats.p2pRatio.value,
       runway: () => level?.live ? undefined : runway,
       bufferAhead: () => bufferedEnd - (position ?? 0),
       p2pDownloads: () => p2p.core.simultaneousP2PDownloads ?? 3,

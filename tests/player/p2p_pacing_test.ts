@@ -15,6 +15,7 @@ import {
   PEER_RETURN_GRACE_MS,
   smoothFetchSeconds,
   startPacing,
+  STARVED_PEER_SHARE,
   VOD_FLOOR_S,
 } from "../../player/p2p_pacing.ts";
 
@@ -241,6 +242,22 @@ Deno.test("bufferFloor(): rises from the join to VOD_FLOOR_S, in whole seconds",
   assert.equal(bufferFloor(-3), 0);
 });
 
+Deno.test("bufferFloor(): the whole floor once the first peer's grace is over, for a player its peers leave starved", () => {
+  const grace = FIRST_PEER_GRACE_MS / 1000;
+  assert.equal(bufferFloor(grace, STARVED_PEER_SHARE - 0.01), VOD_FLOOR_S);
+  assert.equal(bufferFloor(grace, 0), VOD_FLOOR_S, "the first viewer too");
+  assert.equal(
+    bufferFloor(grace - 0.1, 0),
+    Math.floor((grace - 0.1) * FLOOR_RAMP),
+    "its first peer may still come",
+  );
+  assert.equal(
+    bufferFloor(grace, STARVED_PEER_SHARE),
+    Math.floor(grace * FLOOR_RAMP),
+    "peers deliver: the slow rise",
+  );
+});
+
 Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live and plain HTTP keep theirs", () => {
   const clock = FakeTimers.install({
     toFake: ["setInterval", "clearInterval"],
@@ -257,8 +274,24 @@ Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live 
     const vod = run(true, 2);
     const live = run(false, 2);
     const alone = run(true, 0);
-    clock.tick(60_000);
-    for (const { stop } of [vod, live, alone]) stop();
+    let share = 0;
+    const starved = paced({
+      peers: () => 2,
+      channelHadViewers: false,
+      fixedWindow: () => undefined,
+      vod: () => true,
+      clock: () => clock.now,
+      peerShare: () => share,
+    });
+    clock.tick(10_000);
+    share = STARVED_PEER_SHARE; // peers start to deliver
+    clock.tick(50_000);
+    for (const { stop } of [vod, live, alone, starved]) stop();
+    assert.deepEqual(
+      starved.applied,
+      [3, VOD_FLOOR_S],
+      "at once after 8 s, and it stays",
+    );
     assert.equal(vod.applied[0], 3, "a joiner's narrow window first");
     assert.equal(vod.applied.at(-1), VOD_FLOOR_S);
     assert.ok(
