@@ -12,7 +12,9 @@
  * delivered when HTTP would just have time to fetch it safely is fetched
  * over HTTP (the rest of a half-delivered one with a `Range` request).
  * On VOD, a viewer whose peers keep losing their races gets a runway first
- * (see p2p_runway.ts).
+ * (see p2p_runway.ts), and the window never falls below a buffer floor
+ * (see {@linkcode bufferFloor}); a viewer that lost its last peer waits
+ * for another as a joiner waits for its first.
  * @module
  */
 import type { Runway } from "./p2p_runway.ts";
