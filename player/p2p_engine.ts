@@ -13,6 +13,18 @@ import type { P2PStats } from "../p2p/stats.ts";
 import { type P2PDebugLog, record } from "./debug_log.ts";
 import { highDemandWindow } from "./p2p_pacing.ts";
 
+/**
+ * A core option as it applies now: for live, the live tuning's first
+ * (`P2P_LIVE_CORE_OPTIONS`), else the VOD one.
+ */
+export function currentCoreOption<K extends keyof CoreTuning>(
+  p2p: PlayerP2PConfig,
+  live: boolean,
+  key: K,
+): CoreTuning[K] {
+  return (live ? p2p.liveCore[key] : undefined) ?? p2p.core[key];
+}
+
 /** The tracker URL: the configured one, else this site's `/tracker/ws`. */
 export function trackerUrl(config: PlayerP2PConfig, channelId: string): string {
   const base = config.trackerUrl ??

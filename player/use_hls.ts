@@ -25,6 +25,7 @@ import { levelLabel, type QualityOption, qualityOptions } from "./levels.ts";
 import {
   channelViewers,
   coreOptions,
+  currentCoreOption,
   joinSwarmAfterFirstFrame,
   relayReachable,
   swarmIdOf,
@@ -366,9 +367,8 @@ export function useHls(
             }
             const runway = new Runway();
             followRaces(engine, runway);
-            // A core option as it applies now: live, the live one first.
             const coreOption = <K extends keyof CoreTuning>(key: K) =>
-              (isLive.value ? p2p.liveCore[key] : undefined) ?? p2p.core[key];
+              currentCoreOption(p2p, isLive.value, key);
             stopPacing = startPacing(engine, {
               peers: () => stats.peers.value.length,
               channelHadViewers,

@@ -23,6 +23,7 @@ import { P2PStats } from "../../p2p/stats.ts";
 import {
   channelViewers,
   coreOptions,
+  currentCoreOption,
   watchEngine,
 } from "../../player/p2p_engine.ts";
 import { FORWARD_BUFFER_S } from "../../player/use_hls.ts";
@@ -131,13 +132,17 @@ async function main(): Promise<void> {
       channelHadViewers: viewers > 0,
       segmentSeconds: () => level?.targetDuration,
       fixedWindow: () =>
-        (level?.live ? p2p.liveCore.highDemandTimeWindow : undefined) ??
-          p2p.core.highDemandTimeWindow,
+        currentCoreOption(p2p, level?.live === true, "highDemandTimeWindow"),
       vod: () => level?.live === false,
       peerShare: () => stats.p2pRatio.value,
       runway: () => level?.live ? undefined : runway,
       bufferAhead: () => bufferedEnd - (position ?? 0),
-      p2pDownloads: () => p2p.core.simultaneousP2PDownloads ?? 3,
+      p2pDownloads: () =>
+        currentCoreOption(
+          p2p,
+          level?.live === true,
+          "simultaneousP2PDownloads",
+        ) ?? 3,
       onWindow: (seconds) => record(log, { type: "window", seconds }),
     });
     record(log, { type: "p2pJoined" });

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { qualityOptions } from "../../player/levels.ts";
-import { coreOptions, segmentCacheMiB } from "../../player/p2p_engine.ts";
+import {
+  coreOptions,
+  currentCoreOption,
+  segmentCacheMiB,
+} from "../../player/p2p_engine.ts";
 import { NO_PEERS_WINDOW_S } from "../../player/p2p_pacing.ts";
 import { behindAfter, edgeDistance } from "../../player/use_live_edge.ts";
 import { buildReport } from "../../player/use_stats_report.ts";
@@ -112,4 +116,23 @@ Deno.test("buildReport(): totals since the session started; unknown bytes are nu
     { httpBytes: null, p2pBytes: null, uploadedBytes: null, stalls: 2 },
   );
   assert.equal(buildReport({ ...state, final: true }).final, true);
+});
+
+Deno.test("currentCoreOption(): live takes the live tuning first, VOD the VOD one", () => {
+  const p2p = {
+    ...p2pConfigFromEnv(() => undefined),
+    core: { highDemandTimeWindow: 7, simultaneousP2PDownloads: 2 },
+    liveCore: { highDemandTimeWindow: 4 },
+  };
+  assert.equal(currentCoreOption(p2p, true, "highDemandTimeWindow"), 4);
+  assert.equal(currentCoreOption(p2p, false, "highDemandTimeWindow"), 7);
+  assert.equal(
+    currentCoreOption(p2p, true, "simultaneousP2PDownloads"),
+    2,
+    "the VOD one where live sets none",
+  );
+  assert.equal(
+    currentCoreOption(p2p, false, "p2pDownloadTimeWindow"),
+    undefined,
+  );
 });
