@@ -286,14 +286,14 @@ export function startPacing(
     if (sources.fixedWindow() !== undefined) return;
     const segmentSeconds = sources.segmentSeconds?.();
     const peers = sources.peers();
-    if (peers > 0) lastPeerAt = now();
+    const at = now();
+    if (peers > 0) lastPeerAt = at;
     const edge = sources.edge?.();
     const base = highDemandWindow({
       peers,
       awaitingPeer: (sources.channelHadViewers &&
-        now() - started < FIRST_PEER_GRACE_MS) ||
-        (lastPeerAt !== undefined &&
-          now() - lastPeerAt < PEER_RETURN_GRACE_MS),
+        at - started < FIRST_PEER_GRACE_MS) ||
+        (lastPeerAt !== undefined && at - lastPeerAt < PEER_RETURN_GRACE_MS),
       httpFetchSeconds: fetchSeconds,
       typicalFetchSeconds,
       segmentSeconds,
@@ -313,7 +313,7 @@ export function startPacing(
     floor = sources.vod?.()
       ? Math.max(
         floor,
-        bufferFloor((now() - started) / 1000, sources.peerShare?.()),
+        bufferFloor((at - started) / 1000, sources.peerShare?.()),
       )
       : 0;
     const window = base < NO_PEERS_WINDOW_S

@@ -178,6 +178,7 @@ async function main(): Promise<void> {
   setInterval(() => {
     const now = performance.now();
     const all = segments();
+    const mediaEnd = all.at(-1)?.endTime ?? Infinity;
     if (position === undefined && all.length) {
       const start = level?.live && viewers > 0
         ? all[Math.max(0, all.length - BACK_SYNC_SEGMENTS)]!.startTime
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
         lab.played += step;
         lab.kbitPlayed += step * (level?.bitrate ?? 0) / 1000;
       }
-      const atEnd = !level?.live && position >= all.at(-1)!.endTime - 0.05;
+      const atEnd = !level?.live && position >= mediaEnd - 0.05;
       if (atEnd) lab.ended = true;
       else if (position >= bufferedEnd - 0.001 && lab.stallStart === null) {
         lab.stalls++;
@@ -206,7 +207,7 @@ async function main(): Promise<void> {
         now - (lab.samples.at(-1)?.[0] ?? -Infinity) >= 1000
       ) {
         const ahead = bufferedEnd - position;
-        const toEnd = !level?.live && bufferedEnd >= all.at(-1)!.endTime;
+        const toEnd = !level?.live && bufferedEnd >= mediaEnd;
         lab.samples.push([
           Math.round(now),
           Math.round(position * 10) / 10,
