@@ -3,7 +3,11 @@
  * @module
  */
 
-/** Seconds buffered ahead of `media`'s playhead (0 without media). */
+/**
+ * Seconds buffered ahead of `media`'s playhead (0 without media). It uses
+ * nothing outside itself: the test and lab probes put its source into the
+ * pages they measure.
+ */
 export function bufferAhead(media: HTMLMediaElement | null): number {
   if (!media) return 0;
   const time = media.currentTime;

@@ -8,6 +8,7 @@
  * @module
  */
 import type { Page } from "playwright-core";
+import { bufferAhead } from "../../player/media_buffer.ts";
 
 /** What {@linkcode readPlayback} returns. */
 export interface PlaybackFigures {
@@ -80,6 +81,8 @@ export function playbackProbe(
       samples: [],
     };
     const now = () => performance.now();
+    // The player's own measure (player/media_buffer.ts).
+    const bufferAhead = ${bufferAhead};
     document.addEventListener("playing", () => {
       lab.ttff ??= now();
       if (lab.stallStart !== null) {
@@ -138,12 +141,7 @@ export function playbackProbe(
       // Once a second: [ms, media time, seconds buffered ahead, 1 once
       // buffered to the end of a VOD] for traces and the buffer figures.
       if (lab.samples.length < 3600 && now() - (lab.samples.at(-1)?.[0] ?? -1000) >= 1000) {
-        let ahead = 0;
-        for (let i = 0; i < video.buffered.length; i++) {
-          if (video.buffered.start(i) <= time + 0.1 && video.buffered.end(i) > time) {
-            ahead = video.buffered.end(i) - time;
-          }
-        }
+        const ahead = bufferAhead(video);
         const toEnd = VOD && time + ahead >= video.duration - 0.5 ? 1 : 0;
         lab.samples.push([Math.round(now()), Math.round(time * 10) / 10, Math.round(ahead * 10) / 10, toEnd]);
       }

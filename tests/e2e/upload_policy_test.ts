@@ -1,10 +1,8 @@
 /**
  * The upload policy in real Chromium viewers sharing the live demo. The
- * phone is presented as an Android browser reports itself (desktop Chromium
- * exposes no `navigator.connection.type`, even under network emulation): an
- * init script defines `navigator.connection` with its `change` event, and
- * `document.hidden` that the test can flip. The desktop gets the same
- * script on a wired connection, so that it can turn on Data Saver.
+ * phone is presented as an Android browser reports itself (see
+ * tests/helpers/device.ts). The desktop gets the same script on a wired
+ * connection, so that it can turn on Data Saver.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -14,42 +12,9 @@ import {
   IN_LOOPBACK_NAMESPACE,
   runInLoopbackNamespace,
 } from "../helpers/netns.ts";
+import { deviceScript, setDevice } from "../helpers/device.ts";
 import { startTestServer } from "../helpers/server.ts";
 import { openViewer, snapshot, waitForPlayback } from "../helpers/viewer.ts";
-
-/** A device on a `type` connection as Chromium on Android reports it, with knobs for the test. */
-const device = (type: string) =>
-  `(() => {
-  const connection = new EventTarget();
-  connection.type = ${JSON.stringify(type)};
-  connection.saveData = false;
-  Object.defineProperty(navigator, "connection", { get: () => connection });
-  let hidden = false;
-  Object.defineProperty(document, "hidden", { get: () => hidden });
-  Object.defineProperty(document, "visibilityState", {
-    get: () => hidden ? "hidden" : "visible",
-  });
-  window.__device = {
-    set(changes) {
-      if ("type" in changes) connection.type = changes.type;
-      if ("saveData" in changes) connection.saveData = changes.saveData;
-      connection.dispatchEvent(new Event("change"));
-      if ("hidden" in changes) {
-        hidden = changes.hidden;
-        document.dispatchEvent(new Event("visibilitychange"));
-      }
-    },
-  };
-})();`;
-
-type DeviceChange = { type?: string; saveData?: boolean; hidden?: boolean };
-
-function setDevice(page: Page, changes: DeviceChange): Promise<void> {
-  return page.evaluate((c) =>
-    (globalThis as unknown as {
-      __device: { set(c: DeviceChange): void };
-    }).__device.set(c), changes);
-}
 
 /** Payload bytes the page's data channels sent (WebRTC stats, not the engine's counters). */
 function dataChannelBytesSent(page: Page): Promise<number> {
@@ -90,11 +55,11 @@ if (IN_LOOPBACK_NAMESPACE) {
           hasTouch: true,
           deviceScaleFactor: 2,
         });
-        await phoneContext.addInitScript(device("cellular"));
+        await phoneContext.addInitScript(deviceScript("cellular"));
         const phone = await openViewer(phoneContext, server.url, "ao-vivo");
         await waitForPlayback(phone, 1);
         const desktopContext = await browser.newContext();
-        await desktopContext.addInitScript(device("ethernet"));
+        await desktopContext.addInitScript(deviceScript("ethernet"));
         const desktop = await openViewer(desktopContext, server.url, "ao-vivo");
         await waitForPlayback(desktop, 1);
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { P2PDebugLog } from "../../player/debug_log.ts";
+import { bufferAhead } from "../../player/media_buffer.ts";
 import { digestHex } from "../../utils/hex.ts";
 
 /** What a viewer's panel and debug log say at one instant. */
@@ -34,17 +35,15 @@ export const PLAYBACK_PROBE = `
   window.__probe = { ttff: null, stalls: 0, ended: false };
   document.addEventListener("playing", () => { window.__probe.ttff ??= performance.now(); }, true);
   window.__probe.waits = [];
+  // The player's own measure (player/media_buffer.ts).
+  const bufferAhead = ${bufferAhead};
+  window.__probe.ahead = () => bufferAhead(document.querySelector("video"));
   document.addEventListener("waiting", (e) => {
     if (window.__probe.ttff === null) return;
     window.__probe.stalls++;
     // Where it happened, for the failure message.
     const video = e.target;
-    let ahead = 0;
-    for (let i = 0; i < video.buffered.length; i++) {
-      if (video.buffered.start(i) <= video.currentTime + 0.1 && video.buffered.end(i) > video.currentTime) {
-        ahead = video.buffered.end(i) - video.currentTime;
-      }
-    }
+    const ahead = bufferAhead(video);
     if (window.__probe.waits.length < 20) {
       window.__probe.waits.push({ at: Math.round(performance.now()), time: video.currentTime, ahead, seeking: video.seeking });
     }
@@ -83,6 +82,13 @@ export interface PlaybackProbe {
 export function readProbe(page: Page): Promise<PlaybackProbe> {
   return page.evaluate(() =>
     (globalThis as unknown as { __probe: PlaybackProbe }).__probe
+  );
+}
+
+/** Seconds the page's video holds ahead of its playhead now. */
+export function readBufferAhead(page: Page): Promise<number> {
+  return page.evaluate(() =>
+    (globalThis as unknown as { __probe: { ahead(): number } }).__probe.ahead()
   );
 }
 
