@@ -13,10 +13,12 @@
  * over HTTP (the rest of a half-delivered one with a `Range` request).
  * On VOD, a viewer whose peers keep losing their races gets a runway first
  * (see p2p_runway.ts), and the window never falls below a buffer floor
- * (see {@linkcode bufferFloor}); a viewer that lost its last peer waits
- * for another as a joiner waits for its first.
+ * (see {@linkcode bufferFloor}); a live viewer its peers leave starved
+ * gets one too ({@linkcode liveBufferFloor}). A viewer that lost its last
+ * peer waits for another as a joiner waits for its first.
  * @module
  */
+import { EDGE_SYNC_SEGMENTS } from "./live_role.ts";
 import type { Runway } from "./p2p_runway.ts";
 
 /** What the window is computed from. */
@@ -92,7 +94,8 @@ export const MIN_HEADROOM = 2;
  * traced on `mixed`, medians of 9.3 s (fiber) and 4.5 s (4G) ahead where
  * the same viewers over HTTP only held 27 s, so a dip of the line that
  * HTTP-only rides out stalls the P2P player. Live players sit near the
- * edge: they never hold this much, and keep the window.
+ * edge: they never hold this much, and keep the window unless starved
+ * (see {@linkcode liveBufferFloor}).
  */
 export const VOD_FLOOR_S = 10;
 /**
@@ -131,15 +134,56 @@ export function bufferFloor(
   secondsSinceJoin: number,
   peerShare?: number,
 ): number {
-  if (
-    peerShare !== undefined && peerShare < STARVED_PEER_SHARE &&
-    secondsSinceJoin * 1000 >= FIRST_PEER_GRACE_MS
-  ) return VOD_FLOOR_S;
+  if (isStarved(secondsSinceJoin, peerShare)) return VOD_FLOOR_S;
   // Whole seconds: the window changes a few times, not every half second.
   return Math.min(
     VOD_FLOOR_S,
     Math.floor(Math.max(0, secondsSinceJoin) * FLOOR_RAMP),
   );
+}
+
+/**
+ * A live player its peers leave starved (see {@linkcode STARVED_PEER_SHARE})
+ * holds at least this many segments over HTTP: what plain HTTP holds at its
+ * fullest, {@linkcode EDGE_SYNC_SEGMENTS} behind the edge. Players the edge
+ * player feeds sit further back (`BACK_SYNC_SEGMENTS`), so peers
+ * still get a new segment's first seconds. Traced on `dips` live: the 4G late
+ * joiner had 0–1 % from peers 8–12 s after it joined, sat at its 3.8 s window
+ * with 3–4 s buffered where the same viewer over HTTP only held 5–7 s, and
+ * stalled 6.3 s in a 4 s dip that HTTP-only rode out. Fiber joiners had
+ * 18–63 % at 8 s.
+ */
+export const LIVE_STARVED_FLOOR_SEGMENTS = EDGE_SYNC_SEGMENTS;
+
+/**
+ * The least window (seconds) of a live player `secondsSinceJoin` after it
+ * joined the swarm, with `segmentSeconds` long segments; `peerShare` as for
+ * {@linkcode bufferFloor}. None unless its peers leave it starved: a live
+ * player's window is its peers' deadline for the newest segment.
+ *
+ * @example
+ * ```ts
+ * liveBufferFloor(20, 0.3, 2); // 0
+ * liveBufferFloor(20, 0.01, 2); // 6
+ * ```
+ */
+export function liveBufferFloor(
+  secondsSinceJoin: number,
+  peerShare: number | undefined,
+  segmentSeconds: number,
+): number {
+  return isStarved(secondsSinceJoin, peerShare)
+    ? LIVE_STARVED_FLOOR_SEGMENTS * segmentSeconds
+    : 0;
+}
+
+/**
+ * Whether a player's peers leave it starved: its first peer's grace is over
+ * and they gave it less than {@linkcode STARVED_PEER_SHARE} of its bytes.
+ */
+function isStarved(secondsSinceJoin: number, peerShare?: number): boolean {
+  return peerShare !== undefined && peerShare < STARVED_PEER_SHARE &&
+    secondsSinceJoin * 1000 >= FIRST_PEER_GRACE_MS;
 }
 
 /** Before a fetch was measured, assume one takes this long (seconds). */
@@ -243,8 +287,11 @@ export interface PacingSources {
   edge?(): boolean;
   /** The clock (ms), `performance.now` by default. */
   clock?(): number;
-  /** Whether the media is VOD (a buffer floor applies, see {@linkcode bufferFloor}). */
-  vod?(): boolean;
+  /**
+   * Whether the media is VOD (true: see {@linkcode bufferFloor}) or live
+   * (false: see {@linkcode liveBufferFloor}); no floor while not known.
+   */
+  vod?(): boolean | undefined;
   /** Share of this player's bytes that came from peers (0–1), for the floor. */
   peerShare?(): number;
   /** The runway for peers while it applies (VOD), if any (see p2p_runway.ts). */
@@ -310,12 +357,19 @@ export function startPacing(
     // The floor only rises: a share of peers' bytes crossing the starved
     // line must not drop it back (traced on `dips`: 10 s fell to 5, and the
     // buffer to 3 s).
-    floor = sources.vod?.()
-      ? Math.max(
+    const vod = sources.vod?.();
+    if (vod !== undefined) {
+      const sinceJoin = (at - started) / 1000;
+      const share = sources.peerShare?.();
+      floor = Math.max(
         floor,
-        bufferFloor((at - started) / 1000, sources.peerShare?.()),
-      )
-      : 0;
+        vod ? bufferFloor(sinceJoin, share) : liveBufferFloor(
+          sinceJoin,
+          share,
+          segmentSeconds ?? UNMEASURED_SEGMENT_S,
+        ),
+      );
+    }
     const window = base < NO_PEERS_WINDOW_S
       ? Math.round(Math.max(base + extra, floor) * 10) / 10
       : base;

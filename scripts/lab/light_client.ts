@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       segmentSeconds: () => level?.targetDuration,
       fixedWindow: () =>
         currentCoreOption(p2p, level?.live === true, "highDemandTimeWindow"),
-      vod: () => level?.live === false,
+      vod: () => level === undefined ? undefined : !level.live,
       peerShare: () => stats.p2pRatio.value,
       runway: () => level?.live ? undefined : runway,
       bufferAhead: () => bufferedEnd - (position ?? 0),

@@ -6,6 +6,8 @@ import {
   FIRST_PEER_GRACE_MS,
   FLOOR_RAMP,
   highDemandWindow,
+  LIVE_STARVED_FLOOR_SEGMENTS,
+  liveBufferFloor,
   MARGIN_S,
   MAX_WINDOW_S,
   MIN_HEADROOM,
@@ -258,6 +260,22 @@ Deno.test("bufferFloor(): the whole floor once the first peer's grace is over, f
   );
 });
 
+Deno.test("liveBufferFloor(): none, unless the player's peers leave it starved once its first peer's grace is over", () => {
+  const grace = FIRST_PEER_GRACE_MS / 1000;
+  assert.equal(liveBufferFloor(600, 0.3, 2), 0, "peers deliver: the window");
+  assert.equal(liveBufferFloor(600, undefined, 2), 0, "not measured");
+  assert.equal(liveBufferFloor(grace - 0.1, 0, 2), 0, "a peer may still come");
+  assert.equal(
+    liveBufferFloor(grace, STARVED_PEER_SHARE - 0.01, 2),
+    LIVE_STARVED_FLOOR_SEGMENTS * 2,
+  );
+  assert.equal(
+    liveBufferFloor(grace, 0, 6),
+    LIVE_STARVED_FLOOR_SEGMENTS * 6,
+    "in segments",
+  );
+});
+
 Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live and plain HTTP keep theirs", () => {
   const clock = FakeTimers.install({
     toFake: ["setInterval", "clearInterval"],
@@ -283,10 +301,35 @@ Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live 
       clock: () => clock.now,
       peerShare: () => share,
     });
+    const starvedLive = paced({
+      peers: () => 2,
+      channelHadViewers: false,
+      fixedWindow: () => undefined,
+      vod: () => false,
+      segmentSeconds: () => 2,
+      clock: () => clock.now,
+      peerShare: () => share,
+    });
+    const unknown = paced({
+      peers: () => 2,
+      channelHadViewers: false,
+      fixedWindow: () => undefined,
+      vod: () => undefined,
+      clock: () => clock.now,
+      peerShare: () => 0,
+    });
     clock.tick(10_000);
     share = STARVED_PEER_SHARE; // peers start to deliver
     clock.tick(50_000);
-    for (const { stop } of [vod, live, alone, starved]) stop();
+    for (
+      const { stop } of [vod, live, alone, starved, starvedLive, unknown]
+    ) stop();
+    assert.deepEqual(
+      starvedLive.applied,
+      [3, LIVE_STARVED_FLOOR_SEGMENTS * 2],
+      "live: what plain HTTP holds, and it stays",
+    );
+    assert.deepEqual(unknown.applied, [3], "no floor before the kind is known");
     assert.deepEqual(
       starved.applied,
       [3, VOD_FLOOR_S],
