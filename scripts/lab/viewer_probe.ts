@@ -81,6 +81,10 @@ export function playbackProbe(
       samples: [],
     };
     const now = () => performance.now();
+    // The lab's network namespace has no route out, so Chromium says it is
+    // offline; a real viewer's device says online, even in a tunnel, and
+    // hls.js treats failed requests differently when offline.
+    Object.defineProperty(Navigator.prototype, "onLine", { get: () => true });
     // The player's own measure (player/media_buffer.ts).
     const bufferAhead = ${bufferAhead};
     document.addEventListener("playing", () => {
