@@ -281,43 +281,27 @@ Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live 
     toFake: ["setInterval", "clearInterval"],
   });
   try {
-    const run = (vod: boolean, peers: number) =>
+    let share = 0;
+    const run = (
+      vod: boolean | undefined,
+      peers: number,
+      more: Partial<PacingSources> = {},
+    ) =>
       paced({
         peers: () => peers,
         channelHadViewers: false,
         fixedWindow: () => undefined,
         vod: () => vod,
+        segmentSeconds: () => 2,
         clock: () => clock.now,
+        ...more,
       });
     const vod = run(true, 2);
     const live = run(false, 2);
     const alone = run(true, 0);
-    let share = 0;
-    const starved = paced({
-      peers: () => 2,
-      channelHadViewers: false,
-      fixedWindow: () => undefined,
-      vod: () => true,
-      clock: () => clock.now,
-      peerShare: () => share,
-    });
-    const starvedLive = paced({
-      peers: () => 2,
-      channelHadViewers: false,
-      fixedWindow: () => undefined,
-      vod: () => false,
-      segmentSeconds: () => 2,
-      clock: () => clock.now,
-      peerShare: () => share,
-    });
-    const unknown = paced({
-      peers: () => 2,
-      channelHadViewers: false,
-      fixedWindow: () => undefined,
-      vod: () => undefined,
-      clock: () => clock.now,
-      peerShare: () => 0,
-    });
+    const starved = run(true, 2, { peerShare: () => share });
+    const starvedLive = run(false, 2, { peerShare: () => share });
+    const unknown = run(undefined, 2, { peerShare: () => 0 });
     clock.tick(10_000);
     share = STARVED_PEER_SHARE; // peers start to deliver
     clock.tick(50_000);
