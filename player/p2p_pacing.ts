@@ -150,7 +150,7 @@ export function bufferFloor(
  * still get a new segment's first seconds. Traced on `dips` live: the 4G late
  * joiner had 0–1 % from peers 8–12 s after it joined, sat at its 3.8 s window
  * with 3–4 s buffered where the same viewer over HTTP only held 5–7 s, and
- * stalled 6.3 s in a 4 s dip that HTTP-only rode out. Fiber joiners had
+ * stalled 6.3 s in 4 s dips that HTTP-only rode out. Fiber joiners had
  * 18–63 % at 8 s.
  */
 export const LIVE_STARVED_FLOOR_SEGMENTS = EDGE_SYNC_SEGMENTS;
