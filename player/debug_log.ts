@@ -10,6 +10,7 @@ import type Hls from "hls.js";
 import type {
   ErrorData,
   FragBufferedData,
+  FragLoadEmergencyAbortedData,
   FragLoadingData,
   LevelSwitchingData,
 } from "hls.js";
@@ -73,7 +74,7 @@ export function recordPeerSegments(log: P2PDebugLog) {
   };
 }
 
-/** Record hls.js's fragment requests, buffered fragments, level switches and errors. */
+/** Record hls.js's fragment requests, buffered fragments, emergency and other level switches, and errors. */
 export function recordHlsEvents(
   hls: Hls,
   events: typeof Hls.Events,
@@ -95,6 +96,16 @@ export function recordHlsEvents(
     if (typeof frag.sn !== "number") return;
     record(log, { type: "fragBuffered", level: frag.level, sn: frag.sn });
   });
+  // hls.js gave up a fragment that could not arrive in time, for a lower level.
+  hls.on(
+    events.FRAG_LOAD_EMERGENCY_ABORTED,
+    (_event: string, data: FragLoadEmergencyAbortedData) =>
+      record(log, {
+        type: "emergencySwitch",
+        level: data.frag.level,
+        sn: typeof data.frag.sn === "number" ? data.frag.sn : undefined,
+      }),
+  );
   hls.on(
     events.LEVEL_SWITCHING,
     (_event: string, data: LevelSwitchingData) =>

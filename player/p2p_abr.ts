@@ -98,6 +98,45 @@ export function chooseRendition(inputs: RenditionInputs): RenditionChoice {
     : own;
 }
 
+/** The parts of hls.js's `LoaderStats` its emergency switch reads. */
+export interface LoadProgress {
+  /** Bytes loaded so far. */
+  loaded: number;
+  /** Bytes in all, once known. */
+  total: number;
+  /** When loading started (`performance.now()`), 0 if not yet. */
+  loading: { start: number };
+}
+
+/**
+ * Let hls.js's emergency switch watch a fragment p2p-media-loader's core
+ * loads; returns whether it had to. hls.js gives up a fragment that cannot
+ * arrive before the buffer runs out and loads a lower rendition instead, as
+ * a plain HTTP player does in a dip of its line. p2p-media-loader marks each
+ * fragment its core loads as complete from the start (`loaded` = `total` =
+ * 1, not started), which turns that off: traced on `dips` live, the 4G late
+ * joiner stalled 2.6–3.7 s in dips where the same viewer over HTTP only
+ * switched down (2–5 switches) and did not stall. Cleared, the fragment
+ * counts as loading since `now` with no byte yet, and hls.js judges it by
+ * the bandwidth measured over HTTP (p2p_abr_controller.ts) and the buffer
+ * left, as it would a request that has not answered yet.
+ *
+ * @example
+ * ```ts
+ * const stats = { loaded: 1, total: 1, loading: { start: 0 } };
+ * watchCoreLoad(stats, 1200); // true: { loaded: 0, total: 0, loading: { start: 1200 } }
+ * ```
+ */
+export function watchCoreLoad(stats: LoadProgress, now: number): boolean {
+  if (stats.loaded !== 1 || stats.total !== 1 || stats.loading.start !== 0) {
+    return false;
+  }
+  stats.loaded = 0;
+  stats.total = 0;
+  stats.loading.start = now;
+  return true;
+}
+
 /** Fetches smaller than this say more about latency than about the line. */
 const MIN_SAMPLE_BYTES = 64 * 1024;
 

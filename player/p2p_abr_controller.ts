@@ -1,17 +1,19 @@
 /**
  * hls.js's own ABR controller, extended with the swarm (see p2p_abr.ts):
- * its bandwidth estimate is fed by HTTP segment fetches only, and its
- * choice goes through {@linkcode chooseRendition}. It stays hls.js's class
+ * its bandwidth estimate is fed by HTTP segment fetches only, its choice
+ * goes through {@linkcode chooseRendition}, and its emergency switch
+ * watches the fragments p2p-media-loader loads ({@linkcode watchCoreLoad}). It stays hls.js's class
  * (its public `nextAutoLevel` and `resetEstimator`), so an hls.js upgrade
  * keeps working. Browser-only.
  * @module
  */
 import type Hls from "hls.js";
-import type { AbrController } from "hls.js";
+import type { AbrController, Events, FragLoadingData } from "hls.js";
 import {
   chooseRendition,
   httpSample,
   type RenditionChoice,
+  watchCoreLoad,
 } from "./p2p_abr.ts";
 import { bufferAhead } from "./media_buffer.ts";
 
@@ -60,6 +62,15 @@ export function p2pAbrController(
       const sample = estimator.sample.bind(estimator);
       this.#feed = sample;
       estimator.sample = () => {};
+    }
+
+    /** hls.js's emergency switch watches the fragments the core loads too (see {@linkcode watchCoreLoad}). */
+    protected override onFragLoading(
+      event: Events.FRAG_LOADING,
+      data: FragLoadingData,
+    ): void {
+      super.onFragLoading(event, data);
+      watchCoreLoad((data.part ?? data.frag).stats, performance.now());
     }
 
     override resetEstimator(abrEwmaDefaultEstimate?: number): void {

@@ -9,7 +9,9 @@
  * the run ended; the lab's pages now say online, as real devices do
  * (scripts/lab/viewer_probe.ts). One viewer of the lab's VOD with P2P on, on
  * a 4G line that stops for 12 s once: its buffer, not full yet, runs out
- * inside the outage.
+ * inside the outage, and hls.js's emergency switch, which p2p-media-loader
+ * turns off and the player turns back on (player/p2p_abr.ts,
+ * `watchCoreLoad`), gives up the fragment the core was loading.
  */
 import assert from "node:assert/strict";
 import { runLabScenario } from "../helpers/lab.ts";
@@ -60,6 +62,11 @@ if (IN_LOOPBACK_NAMESPACE) {
       assert.ok(
         events.some((e) => e.type === "segmentError" && e.source === "http"),
         "the core's requests failed in the outage",
+      );
+      const joined = events.find((e) => e.type === "p2pJoined")!;
+      assert.ok(
+        events.some((e) => e.type === "emergencySwitch" && e.at > joined.at),
+        "hls.js gave up a fragment the core was loading, for a lower level",
       );
       assert.ok(
         viewer!.playedSeconds >= 22,

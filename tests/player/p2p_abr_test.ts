@@ -10,6 +10,7 @@ import {
   swarmInfoHashHex,
   UP_BUFFER_S,
   UP_FACTOR,
+  watchCoreLoad,
 } from "../../player/p2p_abr.ts";
 
 /** The lab's ladder (bit/s), in hls.js's order. */
@@ -186,4 +187,21 @@ Deno.test("swarmInfoHashHex(): p2p-media-loader's info_hash, base64 of 15 bytes 
     await swarmInfoHashHex(swarmId, shortId),
     Buffer.from(ascii, "latin1").toString("hex"),
   );
+});
+
+Deno.test("watchCoreLoad(): p2p-media-loader's 'already complete' marks give way to a load started now", () => {
+  // As p2p-media-loader-hlsjs 2.3's FragmentLoaderBase makes them.
+  const marked = { loaded: 1, total: 1, loading: { start: 0 } };
+  assert.equal(watchCoreLoad(marked, 1234.5), true);
+  assert.deepEqual(marked, { loaded: 0, total: 0, loading: { start: 1234.5 } });
+  assert.equal(watchCoreLoad(marked, 2000), false, "once");
+  assert.equal(marked.loading.start, 1234.5);
+  // hls.js's own loader (HTTP while P2P is off): its real progress stays.
+  const xhr = { loaded: 0, total: 0, loading: { start: 900 } };
+  assert.equal(watchCoreLoad(xhr, 2000), false);
+  assert.deepEqual(xhr, { loaded: 0, total: 0, loading: { start: 900 } });
+  // A segment the core already held: delivered at once.
+  const done = { loaded: 1_100_000, total: 1_100_000, loading: { start: 0 } };
+  assert.equal(watchCoreLoad(done, 2000), false);
+  assert.equal(done.loaded, 1_100_000);
 });
