@@ -2,9 +2,9 @@
  * hls.js's own ABR controller, extended with the swarm (see p2p_abr.ts):
  * its bandwidth estimate is fed by HTTP segment fetches only, its choice
  * goes through {@linkcode chooseRendition}, and its emergency switch
- * watches the fragments p2p-media-loader loads ({@linkcode watchCoreLoad}). It stays hls.js's class
- * (its public `nextAutoLevel` and `resetEstimator`), so an hls.js upgrade
- * keeps working. Browser-only.
+ * watches the fragments p2p-media-loader loads ({@linkcode watchCoreLoad}).
+ * It stays hls.js's class (its public `nextAutoLevel` and
+ * `resetEstimator`), so an hls.js upgrade keeps working. Browser-only.
  * @module
  */
 import type Hls from "hls.js";

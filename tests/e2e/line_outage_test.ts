@@ -27,7 +27,8 @@ const OUTAGE_S = 12;
 
 if (IN_LOOPBACK_NAMESPACE) {
   Deno.test({
-    name: "a P2P player whose line stops for 12 s plays on when it comes back",
+    name:
+      "a P2P player whose line stops for 12 s switches down as plain hls.js would, and plays on when it comes back",
     sanitizeOps: false,
     sanitizeResources: false,
     async fn() {
@@ -49,21 +50,14 @@ if (IN_LOOPBACK_NAMESPACE) {
       });
       const [viewer] = run.viewers;
       const events = run.traces![0] as Array<
-        { type: string; at: number; detail?: string; source?: string }
+        { type: string; at: number; source?: string }
       >;
-      await Deno.writeTextFile(
-        "/tmp/em_events.json",
-        JSON.stringify({ viewer, events }),
-      );
-      assert.ok(
-        events.some((e) => e.type === "p2pJoined"),
-        "P2P on: the core loads the fragments",
-      );
+      const joined = events.find((e) => e.type === "p2pJoined");
+      assert.ok(joined, "P2P on: the core loads the fragments");
       assert.ok(
         events.some((e) => e.type === "segmentError" && e.source === "http"),
         "the core's requests failed in the outage",
       );
-      const joined = events.find((e) => e.type === "p2pJoined")!;
       assert.ok(
         events.some((e) => e.type === "emergencySwitch" && e.at > joined.at),
         "hls.js gave up a fragment the core was loading, for a lower level",
