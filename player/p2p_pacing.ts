@@ -13,8 +13,9 @@
  * over HTTP (the rest of a half-delivered one with a `Range` request).
  * On VOD, a viewer whose peers keep losing their races gets a runway first
  * (see p2p_runway.ts), and the window never falls below a buffer floor
- * (see {@linkcode bufferFloor}); a live viewer its peers leave starved
- * gets one too ({@linkcode liveBufferFloor}). A viewer that lost its last
+ * (see {@linkcode bufferFloor}); a live viewer holds what plain HTTP
+ * holds until its peers deliver ({@linkcode liveJoinFloor}), and for good
+ * if they leave it starved ({@linkcode liveBufferFloor}). A viewer that lost its last
  * peer waits for another as a joiner waits for its first.
  * @module
  */
@@ -94,8 +95,8 @@ export const MIN_HEADROOM = 2;
  * traced on `mixed`, medians of 9.3 s (fiber) and 4.5 s (4G) ahead where
  * the same viewers over HTTP only held 27 s, so a dip of the line that
  * HTTP-only rides out stalls the P2P player. Live players sit near the
- * edge: they never hold this much, and keep the window unless starved
- * (see {@linkcode liveBufferFloor}).
+ * edge: they never hold this much, and have floors of their own
+ * ({@linkcode LIVE_FLOOR_SEGMENTS}).
  */
 export const VOD_FLOOR_S = 10;
 /**
@@ -143,17 +144,18 @@ export function bufferFloor(
 }
 
 /**
- * A live player its peers leave starved (see {@linkcode STARVED_PEER_SHARE})
- * holds at least this many segments over HTTP: what plain HTTP holds at its
- * fullest, {@linkcode EDGE_SYNC_SEGMENTS} behind the edge. Players the edge
- * player feeds sit further back (`BACK_SYNC_SEGMENTS`), so peers
- * still get a new segment's first seconds. Traced on `dips` live: the 4G late
- * joiner had 0–1 % from peers 8–12 s after it joined, sat at its 3.8 s window
- * with 3–4 s buffered where the same viewer over HTTP only held 5–7 s, and
- * stalled 6.3 s in 4 s dips that HTTP-only rode out. Fiber joiners had
- * 18–63 % at 8 s.
+ * A live player holds at least this many segments over HTTP until its
+ * peers deliver their first byte ({@linkcode liveJoinFloor}), and for good
+ * once its peers leave it starved ({@linkcode STARVED_PEER_SHARE}): what plain
+ * HTTP holds at its fullest, {@linkcode EDGE_SYNC_SEGMENTS} behind the edge.
+ * Players the edge player feeds sit further back (`BACK_SYNC_SEGMENTS`),
+ * so peers still get a new segment's first seconds. Traced on `dips` live:
+ * the 4G late joiner had 0–1 % from peers 8–12 s after it joined, sat at its
+ * 3.8 s window with 3–4 s buffered where the same viewer over HTTP only held
+ * 5–7 s, and stalled 6.3 s in 4 s dips that HTTP-only rode out. Fiber
+ * joiners had 18–63 % at 8 s.
  */
-export const LIVE_STARVED_FLOOR_SEGMENTS = EDGE_SYNC_SEGMENTS;
+export const LIVE_FLOOR_SEGMENTS = EDGE_SYNC_SEGMENTS;
 
 /**
  * The least window (seconds) of a live player `secondsSinceJoin` after it
@@ -173,8 +175,32 @@ export function liveBufferFloor(
   segmentSeconds: number,
 ): number {
   return isStarved(secondsSinceJoin, peerShare)
-    ? LIVE_STARVED_FLOOR_SEGMENTS * segmentSeconds
+    ? LIVE_FLOOR_SEGMENTS * segmentSeconds
     : 0;
+}
+
+/**
+ * The least window (seconds) of a live player whose peers have not
+ * delivered a byte yet (`peerShare` 0), with `segmentSeconds` long
+ * segments: what plain HTTP would hold, so a dip of the line in a joiner's
+ * first seconds finds it as well stocked. It ends with the first byte from
+ * peers (unlike {@linkcode liveBufferFloor}, which stays). Traced on `dips`
+ * live, five runs: the 4G late joiner's window let it buffer 2.8–4.5 s
+ * before its line's first dip, 2–5 s after it joined, where the same
+ * viewer over HTTP only held 4.5–5.2 s; it stalled in every run, HTTP-only
+ * in one (0 s). Its first byte from peers came 12 s after it joined.
+ *
+ * @example
+ * ```ts
+ * liveJoinFloor(0, 2); // 6
+ * liveJoinFloor(0.01, 2); // 0
+ * ```
+ */
+export function liveJoinFloor(
+  peerShare: number | undefined,
+  segmentSeconds: number,
+): number {
+  return peerShare === 0 ? LIVE_FLOOR_SEGMENTS * segmentSeconds : 0;
 }
 
 /**
@@ -358,20 +384,20 @@ export function startPacing(
     // line must not drop it back (traced on `dips`: 10 s fell to 5, and the
     // buffer to 3 s).
     const vod = sources.vod?.();
+    const share = sources.peerShare?.();
+    const segment = segmentSeconds ?? UNMEASURED_SEGMENT_S;
     if (vod !== undefined) {
       const sinceJoin = (at - started) / 1000;
-      const share = sources.peerShare?.();
       floor = Math.max(
         floor,
-        vod ? bufferFloor(sinceJoin, share) : liveBufferFloor(
-          sinceJoin,
-          share,
-          segmentSeconds ?? UNMEASURED_SEGMENT_S,
-        ),
+        vod
+          ? bufferFloor(sinceJoin, share)
+          : liveBufferFloor(sinceJoin, share, segment),
       );
     }
+    const joining = vod === false ? liveJoinFloor(share, segment) : 0;
     const window = base < NO_PEERS_WINDOW_S
-      ? Math.round(Math.max(base + extra, floor) * 10) / 10
+      ? Math.round(Math.max(base + extra, floor, joining) * 10) / 10
       : base;
     // The live edge player keeps its transfers: a segment another edge
     // player brought may still come from it.

@@ -5,9 +5,9 @@
  * the high-demand window to peers, so without the buffer floors
  * (p2p_pacing.ts) the joiner would sit at a 2 s window for as long as the
  * phone stays, where plain HTTP holds 30 s (VOD) or 3 segments (live).
- * Once its first peer's grace is over it must get the whole floor, long
- * before the VOD floor's ramp would reach it, and keep its peer (not fall
- * back to plain HTTP).
+ * It must get the whole floor by the time its first peer's grace is over
+ * (live: from the join), long before the VOD floor's ramp would reach it,
+ * and keep its peer (not fall back to plain HTTP).
  */
 import assert from "node:assert/strict";
 import { launchBrowser } from "../helpers/browser.ts";
@@ -28,7 +28,7 @@ import {
 import {
   FIRST_PEER_GRACE_MS,
   FLOOR_RAMP,
-  LIVE_STARVED_FLOOR_SEGMENTS,
+  LIVE_FLOOR_SEGMENTS,
   NO_PEERS_WINDOW_S,
   VOD_FLOOR_S,
 } from "../../player/p2p_pacing.ts";
@@ -139,11 +139,11 @@ if (IN_LOOPBACK_NAMESPACE) {
 
   Deno.test({
     name:
-      "live: a back player whose elder stopped uploading holds the starved floor after its grace, and keeps its peer",
+      "live: a back player whose elder stopped uploading holds what plain HTTP holds, and keeps its peer",
     sanitizeOps: false,
     sanitizeResources: false,
     async fn() {
-      const floorS = LIVE_STARVED_FLOOR_SEGMENTS * DEMO_SEGMENT_SECONDS;
+      const floorS = LIVE_FLOOR_SEGMENTS * DEMO_SEGMENT_SECONDS;
       // The phone starts on Wi-Fi (its peer id says it uploads, so it holds
       // the edge role), then leaves home: on mobile data it uploads
       // nothing, but its id still names it the desktop's elder uploader.

@@ -8,6 +8,10 @@ import {
 import { startTestServer } from "../helpers/server.ts";
 import { HLS_CONFIG } from "../../player/use_hls.ts";
 import {
+  LIVE_FLOOR_SEGMENTS,
+  NO_PEERS_WINDOW_S,
+} from "../../player/p2p_pacing.ts";
+import {
   openViewer,
   readProbe,
   snapshot,
@@ -66,6 +70,40 @@ if (IN_LOOPBACK_NAMESPACE) {
           "each later viewer has a peer",
         );
       });
+      await t.step(
+        "a joiner holds what plain HTTP holds until its peers deliver, then waits on them",
+        async () => {
+          const floorS = LIVE_FLOOR_SEGMENTS * DEMO_SEGMENT_SECONDS;
+          for (const [i, page] of viewers.entries()) {
+            if (i === 0) continue;
+            const { log } = await snapshot(page);
+            const joined = log.events.find((e) => e.type === "p2pJoined")!;
+            // Not the edge role's plain HTTP, which a joiner may hold a
+            // moment before it hears of its elder.
+            const windows = log.events.filter((e) =>
+              e.type === "window" && e.at! >= joined.at! &&
+              e.seconds! < NO_PEERS_WINDOW_S
+            );
+            const firstFromPeers = log.events.find((e) =>
+              e.type === "chunkDownloaded" && e.source === "p2p"
+            );
+            const shown = JSON.stringify(windows);
+            assert.ok(windows[0]!.seconds! >= floorS, `joined: ${shown}`);
+            assert.ok(
+              firstFromPeers,
+              `viewer ${i + 1} got a segment from peers`,
+            );
+            assert.ok(
+              windows.some((e) =>
+                e.at! >= firstFromPeers.at! && e.seconds! < floorS
+              ),
+              `viewer ${
+                i + 1
+              }'s peers delivered at ${firstFromPeers.at}: ${shown}`,
+            );
+          }
+        },
+      );
       await t.step(
         "everyone stays within a few segments of the live edge and never stalls",
         async () => {

@@ -6,8 +6,9 @@ import {
   FIRST_PEER_GRACE_MS,
   FLOOR_RAMP,
   highDemandWindow,
-  LIVE_STARVED_FLOOR_SEGMENTS,
+  LIVE_FLOOR_SEGMENTS,
   liveBufferFloor,
+  liveJoinFloor,
   MARGIN_S,
   MAX_WINDOW_S,
   MIN_HEADROOM,
@@ -267,13 +268,20 @@ Deno.test("liveBufferFloor(): none, unless the player's peers leave it starved o
   assert.equal(liveBufferFloor(grace - 0.1, 0, 2), 0, "a peer may still come");
   assert.equal(
     liveBufferFloor(grace, STARVED_PEER_SHARE - 0.01, 2),
-    LIVE_STARVED_FLOOR_SEGMENTS * 2,
+    LIVE_FLOOR_SEGMENTS * 2,
   );
   assert.equal(
     liveBufferFloor(grace, 0, 6),
-    LIVE_STARVED_FLOOR_SEGMENTS * 6,
+    LIVE_FLOOR_SEGMENTS * 6,
     "in segments",
   );
+});
+
+Deno.test("liveJoinFloor(): what plain HTTP holds until peers deliver their first byte", () => {
+  assert.equal(liveJoinFloor(0, 2), LIVE_FLOOR_SEGMENTS * 2);
+  assert.equal(liveJoinFloor(0, 6), LIVE_FLOOR_SEGMENTS * 6, "in segments");
+  assert.equal(liveJoinFloor(0.001, 2), 0, "peers deliver: the window");
+  assert.equal(liveJoinFloor(undefined, 2), 0, "not measured");
 });
 
 Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live and plain HTTP keep theirs", () => {
@@ -301,17 +309,25 @@ Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live 
     const alone = run(true, 0);
     const starved = run(true, 2, { peerShare: () => share });
     const starvedLive = run(false, 2, { peerShare: () => share });
+    let joinerShare = 0;
+    const joiningLive = run(false, 2, { peerShare: () => joinerShare });
     const unknown = run(undefined, 2, { peerShare: () => 0 });
-    clock.tick(10_000);
+    clock.tick(2_000);
+    joinerShare = 0.2; // its first bytes from peers, during its grace
+    clock.tick(8_000);
     share = STARVED_PEER_SHARE; // peers start to deliver
     clock.tick(50_000);
-    for (
-      const { stop } of [vod, live, alone, starved, starvedLive, unknown]
-    ) stop();
+    const all = [vod, live, alone, starved, starvedLive, joiningLive, unknown];
+    for (const { stop } of all) stop();
     assert.deepEqual(
       starvedLive.applied,
-      [3, LIVE_STARVED_FLOOR_SEGMENTS * 2],
-      "live: what plain HTTP holds, and it stays",
+      [LIVE_FLOOR_SEGMENTS * 2],
+      "live: what plain HTTP holds from the join, and it stays",
+    );
+    assert.deepEqual(
+      joiningLive.applied,
+      [LIVE_FLOOR_SEGMENTS * 2, 3],
+      "live: what plain HTTP holds until peers deliver, then the window",
     );
     assert.deepEqual(unknown.applied, [3], "no floor before the kind is known");
     assert.deepEqual(
