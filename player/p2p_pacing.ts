@@ -14,7 +14,7 @@
  * On VOD, a viewer whose peers keep losing their races gets a runway first
  * (see p2p_runway.ts), and the window never falls below a buffer floor
  * (see {@linkcode bufferFloor}); a live viewer holds what plain HTTP
- * holds until its peers deliver ({@linkcode liveJoinFloor}), and for good
+ * holds until its first peer connects ({@linkcode liveJoinFloor}), and for good
  * if they leave it starved ({@linkcode liveBufferFloor}). A viewer that lost its last
  * peer waits for another as a joiner waits for its first.
  * @module
@@ -145,7 +145,7 @@ export function bufferFloor(
 
 /**
  * A live player holds at least this many segments over HTTP until its
- * peers deliver their first byte ({@linkcode liveJoinFloor}), and for good
+ * first peer connects ({@linkcode liveJoinFloor}), and for good
  * once its peers leave it starved ({@linkcode STARVED_PEER_SHARE}): what plain
  * HTTP holds at its fullest, {@linkcode EDGE_SYNC_SEGMENTS} behind the edge.
  * Players the edge player feeds sit further back (`BACK_SYNC_SEGMENTS`),
@@ -180,27 +180,54 @@ export function liveBufferFloor(
 }
 
 /**
- * The least window (seconds) of a live player whose peers have not
- * delivered a byte yet (`peerShare` 0), with `segmentSeconds` long
- * segments: what plain HTTP would hold, so a dip of the line in a joiner's
- * first seconds finds it as well stocked. It ends with the first byte from
- * peers (unlike {@linkcode liveBufferFloor}, which stays). Traced on `dips`
- * live, five runs: the 4G late joiner's window let it buffer 2.8–4.5 s
- * before its line's first dip, 2–5 s after it joined, where the same
- * viewer over HTTP only held 4.5–5.2 s; it stalled in every run, HTTP-only
- * in one (0 s). Its first byte from peers came 12 s after it joined.
+ * The least window (seconds) of a live player that has had no peer yet
+ * (`hadPeer` false), with `segmentSeconds` long segments: what plain HTTP
+ * would hold, so a dip of the line in a joiner's first seconds finds it as
+ * well stocked. It ends when its first peer connects (unlike
+ * {@linkcode liveBufferFloor}, which stays); not with the first byte from
+ * peers, which would never come to players further down the tree: they ask
+ * peers only 5.5–6.5 s ahead (`liveP2PWindow`), inside this floor. Traced
+ * on `dips` live, five runs: the 4G late joiner's window let it buffer
+ * 2.8–4.5 s before its line's first dip, 2–5 s after it joined, where the
+ * same viewer over HTTP only held 4.5–5.2 s; it stalled in every run,
+ * HTTP-only in one (0 s). Its first peer came 2.4–10 s after it joined.
  *
  * @example
  * ```ts
- * liveJoinFloor(0, 2); // 6
- * liveJoinFloor(0.01, 2); // 0
+ * liveJoinFloor(false, 2); // 6
+ * liveJoinFloor(true, 2); // 0
  * ```
  */
 export function liveJoinFloor(
-  peerShare: number | undefined,
+  hadPeer: boolean,
   segmentSeconds: number,
 ): number {
-  return peerShare === 0 ? LIVE_FLOOR_SEGMENTS * segmentSeconds : 0;
+  return hadPeer ? 0 : LIVE_FLOOR_SEGMENTS * segmentSeconds;
+}
+
+/**
+ * The window (seconds) that keeps a live floor of `heldSeconds` buffered
+ * (none for 0) on a line whose segment fetches take `fetchSeconds`: the
+ * next segment's fetch starts when the buffer falls to the window, so the
+ * window adds the fetch, in half seconds (few changes). The live floors
+ * stand for what plain HTTP holds, so they must be held; the VOD floor is
+ * a margin, a third of what plain HTTP holds. Traced on `dips` live: with
+ * a 6 s window the 4G late joiner held 4.2–6.6 s between its dips, the
+ * same viewer over HTTP only 5.3–7.5 s; with the fetch added, 5.3–7.3 s.
+ *
+ * @example
+ * ```ts
+ * holdingWindow(6, 0.9); // 7
+ * holdingWindow(6, undefined); // 6: not measured yet
+ * holdingWindow(0, 0.9); // 0
+ * ```
+ */
+export function holdingWindow(
+  heldSeconds: number,
+  fetchSeconds: number | undefined,
+): number {
+  if (heldSeconds <= 0) return 0;
+  return Math.ceil((heldSeconds + (fetchSeconds ?? 0)) * 2) / 2;
 }
 
 /**
@@ -395,9 +422,14 @@ export function startPacing(
           : liveBufferFloor(sinceJoin, share, segment),
       );
     }
-    const joining = vod === false ? liveJoinFloor(share, segment) : 0;
+    const least = vod === false
+      ? holdingWindow(
+        Math.max(floor, liveJoinFloor(lastPeerAt !== undefined, segment)),
+        typicalFetchSeconds,
+      )
+      : floor;
     const window = base < NO_PEERS_WINDOW_S
-      ? Math.round(Math.max(base + extra, floor, joining) * 10) / 10
+      ? Math.round(Math.max(base + extra, least) * 10) / 10
       : base;
     // The live edge player keeps its transfers: a segment another edge
     // player brought may still come from it.

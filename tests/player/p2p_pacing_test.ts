@@ -6,6 +6,7 @@ import {
   FIRST_PEER_GRACE_MS,
   FLOOR_RAMP,
   highDemandWindow,
+  holdingWindow,
   LIVE_FLOOR_SEGMENTS,
   liveBufferFloor,
   liveJoinFloor,
@@ -277,11 +278,18 @@ Deno.test("liveBufferFloor(): none, unless the player's peers leave it starved o
   );
 });
 
-Deno.test("liveJoinFloor(): what plain HTTP holds until peers deliver their first byte", () => {
-  assert.equal(liveJoinFloor(0, 2), LIVE_FLOOR_SEGMENTS * 2);
-  assert.equal(liveJoinFloor(0, 6), LIVE_FLOOR_SEGMENTS * 6, "in segments");
-  assert.equal(liveJoinFloor(0.001, 2), 0, "peers deliver: the window");
-  assert.equal(liveJoinFloor(undefined, 2), 0, "not measured");
+Deno.test("liveJoinFloor(): what plain HTTP holds until the first peer connects", () => {
+  assert.equal(liveJoinFloor(false, 2), LIVE_FLOOR_SEGMENTS * 2);
+  assert.equal(liveJoinFloor(false, 6), LIVE_FLOOR_SEGMENTS * 6, "in segments");
+  assert.equal(liveJoinFloor(true, 2), 0, "a peer came: the window");
+});
+
+Deno.test("holdingWindow(): a live floor plus the fetch that refills it, in half seconds", () => {
+  assert.equal(holdingWindow(6, 0.9), 7);
+  assert.equal(holdingWindow(6, 0.2), 6.5);
+  assert.equal(holdingWindow(6, 1), 7);
+  assert.equal(holdingWindow(6, undefined), 6, "not measured yet");
+  assert.equal(holdingWindow(0, 0.9), 0, "no floor");
 });
 
 Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live and plain HTTP keep theirs", () => {
@@ -309,11 +317,14 @@ Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live 
     const alone = run(true, 0);
     const starved = run(true, 2, { peerShare: () => share });
     const starvedLive = run(false, 2, { peerShare: () => share });
-    let joinerShare = 0;
-    const joiningLive = run(false, 2, { peerShare: () => joinerShare });
+    let joinerPeers = 0;
+    const joiningLive = run(false, 0, {
+      peers: () => joinerPeers,
+      channelHadViewers: true,
+    });
     const unknown = run(undefined, 2, { peerShare: () => 0 });
     clock.tick(2_000);
-    joinerShare = 0.2; // its first bytes from peers, during its grace
+    joinerPeers = 1; // its first peer, during its grace
     clock.tick(8_000);
     share = STARVED_PEER_SHARE; // peers start to deliver
     clock.tick(50_000);
@@ -321,13 +332,13 @@ Deno.test("startPacing(): a VOD player's window rises to the buffer floor; live 
     for (const { stop } of all) stop();
     assert.deepEqual(
       starvedLive.applied,
-      [LIVE_FLOOR_SEGMENTS * 2],
-      "live: what plain HTTP holds from the join, and it stays",
+      [3, LIVE_FLOOR_SEGMENTS * 2],
+      "live: what plain HTTP holds once starved, and it stays",
     );
     assert.deepEqual(
       joiningLive.applied,
       [LIVE_FLOOR_SEGMENTS * 2, 3],
-      "live: what plain HTTP holds until peers deliver, then the window",
+      "live: what plain HTTP holds until its first peer, then the window",
     );
     assert.deepEqual(unknown.applied, [3], "no floor before the kind is known");
     assert.deepEqual(
