@@ -36,6 +36,8 @@ export interface CoreTuning {
   httpDownloadInitialTimeoutMs?: number;
   /** ms without bytes before a P2P download is given up. */
   p2pNotReceivingBytesTimeoutMs?: number;
+  /** ms without bytes before an HTTP download is given up (and resumed with a `Range` request). */
+  httpNotReceivingBytesTimeoutMs?: number;
   /** MiB of segments kept in memory for sharing. */
   segmentMemoryStorageLimit?: number;
 }
@@ -48,6 +50,7 @@ const TUNING_KEYS: ReadonlyArray<keyof CoreTuning> = [
   "simultaneousP2PDownloads",
   "httpDownloadInitialTimeoutMs",
   "p2pNotReceivingBytesTimeoutMs",
+  "httpNotReceivingBytesTimeoutMs",
   "segmentMemoryStorageLimit",
 ];
 

@@ -73,6 +73,11 @@ Deno.test("bad P2P settings fail with the variable named", () => {
     () => parseIceServers('[{"urls":"turn:x","credential":5}]'),
     /Invalid ICE_SERVERS\[0\].credential/,
   );
+  assert.deepEqual(
+    parseCoreTuning('{"httpNotReceivingBytesTimeoutMs":10000}'),
+    { httpNotReceivingBytesTimeoutMs: 10000 },
+    "an HTTP download's silence limit is tunable",
+  );
   assert.throws(
     () => parseCoreTuning('{"swarmId":"x"}'),
     /unknown option "swarmId"/,
