@@ -14,9 +14,9 @@
  * On VOD, a viewer whose peers keep losing their races gets a runway first
  * (see p2p_runway.ts), and the window never falls below a buffer floor
  * (see {@linkcode bufferFloor}); a live viewer holds what plain HTTP
- * holds until its first peer connects ({@linkcode liveJoinFloor}), and for good
- * if they leave it starved ({@linkcode liveBufferFloor}). A viewer that lost its last
- * peer waits for another as a joiner waits for its first.
+ * holds until its first peer connects ({@linkcode liveJoinFloor}), and for
+ * good if they leave it starved ({@linkcode liveBufferFloor}). A viewer
+ * that lost its last peer waits for another as a joiner waits for its first.
  * @module
  */
 import { EDGE_SYNC_SEGMENTS } from "./live_role.ts";
@@ -145,9 +145,9 @@ export function bufferFloor(
 
 /**
  * A live player holds at least this many segments over HTTP until its
- * first peer connects ({@linkcode liveJoinFloor}), and for good
- * once its peers leave it starved ({@linkcode STARVED_PEER_SHARE}): what plain
- * HTTP holds at its fullest, {@linkcode EDGE_SYNC_SEGMENTS} behind the edge.
+ * first peer connects ({@linkcode liveJoinFloor}), and for good once its
+ * peers leave it starved ({@linkcode STARVED_PEER_SHARE}): what plain HTTP
+ * holds at its fullest, {@linkcode EDGE_SYNC_SEGMENTS} behind the edge.
  * Players the edge player feeds sit further back (`BACK_SYNC_SEGMENTS`),
  * so peers still get a new segment's first seconds. Traced on `dips` live:
  * the 4G late joiner had 0–1 % from peers 8–12 s after it joined, sat at its

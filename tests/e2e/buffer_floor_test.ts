@@ -19,6 +19,7 @@ import {
 } from "../helpers/netns.ts";
 import { startTestServer } from "../helpers/server.ts";
 import {
+  DEMO_SEGMENT_SECONDS,
   openViewer,
   readBufferAhead,
   readProbe,
@@ -32,9 +33,6 @@ import {
   NO_PEERS_WINDOW_S,
   VOD_FLOOR_S,
 } from "../../player/p2p_pacing.ts";
-
-/** The demos' segment length (s). */
-const DEMO_SEGMENT_SECONDS = 2;
 
 /** One case: a phone watches `channel`, then a desktop joins it. */
 interface FloorCase {

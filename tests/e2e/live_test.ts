@@ -12,14 +12,12 @@ import {
   NO_PEERS_WINDOW_S,
 } from "../../player/p2p_pacing.ts";
 import {
+  DEMO_SEGMENT_SECONDS,
   openViewer,
   readProbe,
   snapshot,
   waitForPlayback,
 } from "../helpers/viewer.ts";
-
-/** The demo's segment length (s). */
-const DEMO_SEGMENT_SECONDS = 2;
 
 /** Seconds between the playhead and the live edge, as the player shows it. */
 async function edgeDistance(

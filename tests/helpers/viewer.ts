@@ -99,6 +99,9 @@ export function cspViolations(page: Page): Promise<string[]> {
   );
 }
 
+/** The demo channels' segment length (s). */
+export const DEMO_SEGMENT_SECONDS = 2;
+
 /** Open `/watch/<channel>?debug=p2p` in a fresh page of `context`. */
 export async function openViewer(
   context: BrowserContext,
