@@ -38,6 +38,16 @@ function abrEvents(page: Page): Promise<AbrEvent[]> {
   );
 }
 
+/** The fragments `page`'s hls.js asked for, in order. */
+function fragmentLoads(page: Page): Promise<{ sn: number; level: number }[]> {
+  return page.evaluate(() =>
+    (globalThis as unknown as {
+      __redflixP2P: { events: { type: string; sn: number; level: number }[] };
+    }).__redflixP2P.events.filter((e) => e.type === "fragLoading")
+      .map(({ sn, level }) => ({ sn, level }))
+  );
+}
+
 if (IN_LOOPBACK_NAMESPACE) {
   Deno.test({
     name:
@@ -122,6 +132,23 @@ if (IN_LOOPBACK_NAMESPACE) {
             assert.ok(
               counts.includes("0/0/1/0"),
               `the tracker counted the first viewer in 180p's swarm: ${counts}`,
+            );
+          },
+        );
+
+        await t.step(
+          "switching, it fetches no segment it has buffered again (stream_controller.ts)",
+          async () => {
+            const loads = await fragmentLoads(second);
+            const levels = new Set(loads.map((load) => load.level));
+            assert.ok(levels.size > 1, `it switched: ${JSON.stringify(loads)}`);
+            const again = loads.filter((load, i) =>
+              loads.findIndex((other) => other.sn === load.sn) !== i
+            );
+            assert.deepEqual(
+              again,
+              [],
+              `fetched twice: ${JSON.stringify(loads)}`,
             );
           },
         );
