@@ -12,9 +12,9 @@
  *   own downlink (measured over HTTP) carries it: peers never talk a
  *   viewer into a rendition its line cannot hold.
  *
- * The bandwidth it trusts comes from HTTP segment fetches only (Resource
- * Timing): a segment from a peer's cache in 30 ms says nothing about the
- * line, nor does a slow peer.
+ * The bandwidth it trusts comes from HTTP segment fetches only (see
+ * http_line.ts): a segment from a peer's cache in 30 ms says nothing about
+ * the line, nor does a slow peer.
  * @module
  */
 import { isSegmentFetch } from "./p2p_pacing.ts";
@@ -141,13 +141,17 @@ export function watchCoreLoad(stats: LoadProgress, now: number): boolean {
 const MIN_SAMPLE_BYTES = 64 * 1024;
 
 /**
- * A downlink sample from a Resource Timing entry of an HTTP segment fetch
- * (hls.js's XHR or p2p-media-loader's fetch): bytes over transfer time.
+ * A downlink sample from a Resource Timing entry of a segment fetched by
+ * hls.js's own loader (XHR: before P2P starts, or with P2P paused): bytes
+ * over transfer time. p2p-media-loader's fetches are measured from its
+ * events instead (http_line.ts), the abandoned ones included.
  */
 export function httpSample(
   entry: PerformanceResourceTiming,
 ): { durationMs: number; bytes: number } | undefined {
-  if (!isSegmentFetch(entry)) return undefined;
+  if (!isSegmentFetch(entry) || entry.initiatorType !== "xmlhttprequest") {
+    return undefined;
+  }
   const bytes = entry.encodedBodySize || entry.transferSize;
   const durationMs = entry.responseEnd - entry.responseStart;
   if (bytes < MIN_SAMPLE_BYTES || !(durationMs > 0)) return undefined;

@@ -1,6 +1,8 @@
 /**
  * hls.js's own ABR controller, extended with the swarm (see p2p_abr.ts):
- * its bandwidth estimate is fed by HTTP segment fetches only, its choice
+ * its bandwidth estimate is fed by HTTP only (p2p-media-loader's requests
+ * through {@linkcode HttpLineMeter}, hls.js's own through Resource
+ * Timing), its choice
  * goes through {@linkcode chooseRendition}, and its emergency switch
  * watches the fragments p2p-media-loader loads ({@linkcode watchCoreLoad}).
  * It stays hls.js's class (its public `nextAutoLevel` and
@@ -16,6 +18,7 @@ import {
   watchCoreLoad,
 } from "./p2p_abr.ts";
 import { bufferAhead } from "./media_buffer.ts";
+import type { HttpLineMeter } from "./http_line.ts";
 
 /** What the controller reads and tells. */
 export interface SwarmAbrSources {
@@ -23,6 +26,8 @@ export interface SwarmAbrSources {
   swarmPeers(): readonly number[];
   /** Called with each decision that differs from the last. */
   onChoice?(choice: RenditionChoice, stock: number): void;
+  /** p2p-media-loader's HTTP requests, measured (the segments it loads). */
+  httpLine?: HttpLineMeter;
 }
 
 /** An ABR controller class for hls.js's `abrController` setting. */
@@ -32,6 +37,7 @@ export function p2pAbrController(
 ): typeof AbrController {
   return class P2PAbrController extends Base {
     #observer?: PerformanceObserver;
+    #stopLine?: () => void;
     #feed: (durationMs: number, bytes: number) => void = () => {};
     #httpBps?: number;
     #last?: RenditionChoice;
@@ -39,17 +45,23 @@ export function p2pAbrController(
     constructor(hls: Hls) {
       super(hls);
       this.#takeOverEstimator();
+      this.#stopLine = sources.httpLine?.listen((sample) =>
+        this.#sample(sample.durationMs, sample.bytes)
+      );
       if (typeof PerformanceObserver === "function") {
         this.#observer = new PerformanceObserver((list) => {
           for (const entry of list.getEntries()) {
             const sample = httpSample(entry as PerformanceResourceTiming);
-            if (!sample) continue;
-            this.#feed(sample.durationMs, sample.bytes);
-            this.#httpBps = this.bwEstimator.getEstimate();
+            if (sample) this.#sample(sample.durationMs, sample.bytes);
           }
         });
         this.#observer.observe({ type: "resource", buffered: true });
       }
+    }
+
+    #sample(durationMs: number, bytes: number): void {
+      this.#feed(durationMs, bytes);
+      this.#httpBps = this.bwEstimator.getEstimate();
     }
 
     /**
@@ -104,6 +116,7 @@ export function p2pAbrController(
 
     override destroy(): void {
       this.#observer?.disconnect();
+      this.#stopLine?.();
       super.destroy();
     }
   };

@@ -12,6 +12,7 @@ import type { CoreTuning, PlayerP2PConfig } from "../p2p/config.ts";
 import type { P2PStats } from "../p2p/stats.ts";
 import { type P2PDebugLog, record } from "./debug_log.ts";
 import { highDemandWindow } from "./p2p_pacing.ts";
+import type { HttpLineMeter } from "./http_line.ts";
 
 /**
  * A core option as it applies now: for live, the live tuning's first
@@ -193,19 +194,33 @@ export interface EngineWatch {
   p2pEnabled: Signal<boolean>;
   /** The debug log, if `?debug=p2p`. */
   log?: P2PDebugLog;
+  /** Measures the core's HTTP requests for the bandwidth estimate. */
+  httpLine?: HttpLineMeter;
 }
 
 /** Feed an engine's events into the statistics, the status and the debug log. */
 export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
-  const { stats, status, p2pEnabled, log } = watch;
+  const { stats, status, p2pEnabled, log, httpLine } = watch;
   engine.addEventListener("onChunkDownloaded", (bytes, source, peerId) => {
     stats.chunkDownloaded(bytes, source);
+    if (source === "http") httpLine?.received(bytes);
     record(log, { type: "chunkDownloaded", bytes, source, peerId });
   });
   engine.addEventListener("onChunkUploaded", (bytes, peerId) => {
     stats.chunkUploaded(bytes);
     record(log, { type: "chunkUploaded", bytes, peerId });
   });
+  if (httpLine) {
+    const ended = ({ downloadSource }: { downloadSource?: string }) => {
+      if (downloadSource === "http") httpLine.ended(performance.now());
+    };
+    engine.addEventListener("onSegmentStart", ({ downloadSource }) => {
+      if (downloadSource === "http") httpLine.started(performance.now());
+    });
+    engine.addEventListener("onSegmentLoaded", ended);
+    engine.addEventListener("onSegmentAbort", ended);
+    engine.addEventListener("onSegmentError", ended);
+  }
   engine.addEventListener("onSegmentLoaded", (details) => {
     stats.segmentLoaded(details.downloadSource);
     record(log, {

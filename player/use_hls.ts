@@ -44,6 +44,8 @@ import { followRaces, Runway } from "./p2p_runway.ts";
 import { startNearFirst, watchPeerLinks } from "./near_first.ts";
 import { bufferAhead } from "./media_buffer.ts";
 import { p2pAbrController } from "./p2p_abr_controller.ts";
+import { HttpLineMeter } from "./http_line.ts";
+import { keepBufferedStreamController } from "./stream_controller.ts";
 import { watchSwarmLevels } from "./swarm_levels.ts";
 import {
   BACK_SYNC_SEGMENTS,
@@ -223,8 +225,12 @@ export function useHls(
         const HlsWithP2P = p2pModule.HlsJsP2PEngine.injectMixin(HlsClass);
         const ownPrefix = peerIdPrefix(Date.now(), options.uploads());
         let peersByLevel: readonly number[] = [];
+        const httpLine = new HttpLineMeter();
         hls = new HlsWithP2P({
           ...HLS_CONFIG,
+          streamController: keepBufferedStreamController(
+            HlsClass.DefaultConfig.streamController,
+          ),
           ...(viewers > 0
             ? {
               maxBufferLength: JOINER_START_BUFFER_S,
@@ -237,6 +243,7 @@ export function useHls(
                 HlsClass.DefaultConfig.abrController,
                 {
                   swarmPeers: () => peersByLevel,
+                  httpLine,
                   onChoice: (choice, stock) => {
                     renditionReason.value = choice.reason;
                     record(log, {
@@ -271,6 +278,7 @@ export function useHls(
                 status: p2pStatus,
                 p2pEnabled,
                 log,
+                httpLine,
               });
             },
           },
@@ -407,7 +415,12 @@ export function useHls(
           },
         });
       } else {
-        hls = new HlsClass(HLS_CONFIG);
+        hls = new HlsClass({
+          ...HLS_CONFIG,
+          streamController: keepBufferedStreamController(
+            HlsClass.DefaultConfig.streamController,
+          ),
+        });
         // Without the P2P engine every byte comes over HTTP: count it from hls.js.
         hls.on(
           HlsClass.Events.FRAG_LOADED,
