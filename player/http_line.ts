@@ -9,14 +9,19 @@
  * its buffer: traced on `dips` live, the 4G late joiner stalled twice that
  * way, where the same viewer over HTTP only (whose hls.js measures its slow
  * fetch) stayed a step down until its buffer had grown back. Here a sample
- * is the HTTP bytes over the time any request was in flight, taken each
- * time a request ends, however it ends.
+ * is the HTTP bytes over the time they flowed, from a request's first byte
+ * to its end, taken each time a request ends, however it ends: a dip in
+ * the middle of a transfer counts. As in hls.js, the wait for a first byte
+ * does not: it is the round trip, and would make small segments look slow
+ * (a first version counted it, and a 4G viewer that had met a dip climbed
+ * back from the lowest rendition in 20 s where plain hls.js took 3); nor
+ * does a request that got no byte at all.
  * @module
  */
 
-/** Bytes received over a stretch of time with an HTTP request in flight. */
+/** Bytes received over a stretch of time while HTTP bytes flowed. */
 export interface LineSample {
-  /** Milliseconds with at least one request in flight. */
+  /** Milliseconds from a request's first byte to its end, summed. */
   durationMs: number;
   /** Bytes received meanwhile. */
   bytes: number;
@@ -29,21 +34,22 @@ export interface LineSample {
 export const MIN_SAMPLE_MS = 250;
 
 /**
- * HTTP throughput over the time requests are in flight, the slow and
- * abandoned ones included.
+ * HTTP throughput over the time bytes flow, from each request's first byte
+ * to its end, the slow and abandoned ones included.
  *
  * @example
  * ```ts
  * const line = new HttpLineMeter();
  * line.listen((sample) => console.log(sample));
- * line.started(0);
- * line.received(100_000);
- * line.ended(3000); // logs { durationMs: 3000, bytes: 100000 }: a dip
+ * line.started();
+ * line.received(100_000, 60);
+ * line.ended(3060); // logs { durationMs: 3000, bytes: 100000 }: a dip
  * ```
  */
 export class HttpLineMeter {
   #inFlight = 0;
-  #since = 0;
+  /** When bytes started flowing. */
+  #flowingSince?: number;
   #busyMs = 0;
   #bytes = 0;
   #listeners = new Set<(sample: LineSample) => void>();
@@ -54,22 +60,37 @@ export class HttpLineMeter {
     return () => this.#listeners.delete(listener);
   }
 
-  /** A request started at `now` (ms). */
-  started(now: number): void {
-    if (this.#inFlight++ === 0) this.#since = now;
+  /** A request started. */
+  started(): void {
+    this.#inFlight++;
   }
 
-  /** `bytes` arrived for a request in flight. */
-  received(bytes: number): void {
-    if (this.#inFlight > 0) this.#bytes += bytes;
+  /** `bytes` arrived at `now` (ms) for a request in flight. */
+  received(bytes: number, now: number): void {
+    if (this.#inFlight === 0) return;
+    this.#bytes += bytes;
+    this.#flowingSince ??= now;
+  }
+
+  /**
+   * Forget what has not been told yet, and wait for a new first byte: hls.js
+   * reset its estimate (its emergency switch does, once it has counted the
+   * fragment it gives up), so what came before belongs to the old one.
+   */
+  restart(): void {
+    this.#busyMs = 0;
+    this.#bytes = 0;
+    this.#flowingSince = undefined;
   }
 
   /** A request ended at `now` (ms): loaded, failed or aborted. */
   ended(now: number): void {
     if (this.#inFlight === 0) return;
     this.#inFlight--;
-    this.#busyMs += Math.max(0, now - this.#since);
-    this.#since = now;
+    if (this.#flowingSince !== undefined) {
+      this.#busyMs += Math.max(0, now - this.#flowingSince);
+      this.#flowingSince = this.#inFlight > 0 ? now : undefined;
+    }
     if (this.#busyMs < MIN_SAMPLE_MS) return;
     const sample = { durationMs: this.#busyMs, bytes: this.#bytes };
     this.#busyMs = 0;

@@ -117,9 +117,10 @@ export interface LoadProgress {
  * 1, not started), which turns that off: traced on `dips` live, the 4G late
  * joiner stalled 2.6–3.7 s in dips where the same viewer over HTTP only
  * switched down (2–5 switches) and did not stall. Cleared, the fragment
- * counts as loading since `now` with no byte yet, and hls.js judges it by
- * the bandwidth measured over HTTP (p2p_abr_controller.ts) and the buffer
- * left, as it would a request that has not answered yet.
+ * counts as loading since `now` with no byte yet, the core's bytes for it
+ * are counted as they come (core_progress.ts), and hls.js judges it by its
+ * progress, the bandwidth measured over HTTP (p2p_abr_controller.ts) and
+ * the buffer left, as it would a request of its own loader.
  *
  * @example
  * ```ts

@@ -19,6 +19,7 @@ import {
 } from "./p2p_abr.ts";
 import { bufferAhead } from "./media_buffer.ts";
 import type { HttpLineMeter } from "./http_line.ts";
+import type { CoreProgress } from "./core_progress.ts";
 
 /** What the controller reads and tells. */
 export interface SwarmAbrSources {
@@ -28,6 +29,8 @@ export interface SwarmAbrSources {
   onChoice?(choice: RenditionChoice, stock: number): void;
   /** p2p-media-loader's HTTP requests, measured (the segments it loads). */
   httpLine?: HttpLineMeter;
+  /** The core's progress with the fragment loading, shown to the emergency switch. */
+  coreProgress?: CoreProgress;
 }
 
 /** An ABR controller class for hls.js's `abrController` setting. */
@@ -76,18 +79,27 @@ export function p2pAbrController(
       estimator.sample = () => {};
     }
 
-    /** hls.js's emergency switch watches the fragments the core loads too (see {@linkcode watchCoreLoad}). */
+    /** hls.js's emergency switch watches the fragments the core loads too (see {@linkcode watchCoreLoad}), with the bytes the core has (core_progress.ts). */
     protected override onFragLoading(
       event: Events.FRAG_LOADING,
       data: FragLoadingData,
     ): void {
       super.onFragLoading(event, data);
-      watchCoreLoad((data.part ?? data.frag).stats, performance.now());
+      const { stats } = data.part ?? data.frag;
+      if (watchCoreLoad(stats, performance.now())) {
+        sources.coreProgress?.watch(data.frag.url, stats);
+      }
     }
 
     override resetEstimator(abrEwmaDefaultEstimate?: number): void {
       super.resetEstimator(abrEwmaDefaultEstimate);
       this.#takeOverEstimator();
+      // The estimate starts again from what comes next, as hls.js's own
+      // does after an emergency switch: a request the switch left stuck in
+      // a dip would otherwise weigh seconds of silence into it (traced on
+      // `dips` live: 20 s to climb back from the lowest rendition, against
+      // a few seconds over HTTP only).
+      sources.httpLine?.restart();
     }
 
     override get nextAutoLevel(): number {

@@ -13,6 +13,7 @@ import type { P2PStats } from "../p2p/stats.ts";
 import { type P2PDebugLog, record } from "./debug_log.ts";
 import { highDemandWindow } from "./p2p_pacing.ts";
 import type { HttpLineMeter } from "./http_line.ts";
+import type { CoreProgress } from "./core_progress.ts";
 
 /**
  * A core option as it applies now: for live, the live tuning's first
@@ -196,30 +197,44 @@ export interface EngineWatch {
   log?: P2PDebugLog;
   /** Measures the core's HTTP requests for the bandwidth estimate. */
   httpLine?: HttpLineMeter;
+  /** Shows hls.js the core's progress with the fragment it waits for. */
+  progress?: CoreProgress;
 }
 
 /** Feed an engine's events into the statistics, the status and the debug log. */
 export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
-  const { stats, status, p2pEnabled, log, httpLine } = watch;
+  const { stats, status, p2pEnabled, log, httpLine, progress } = watch;
   engine.addEventListener("onChunkDownloaded", (bytes, source, peerId) => {
     stats.chunkDownloaded(bytes, source);
-    if (source === "http") httpLine?.received(bytes);
+    if (source === "http") httpLine?.received(bytes, performance.now());
+    progress?.chunk(bytes, source, performance.now());
     record(log, { type: "chunkDownloaded", bytes, source, peerId });
   });
   engine.addEventListener("onChunkUploaded", (bytes, peerId) => {
     stats.chunkUploaded(bytes);
     record(log, { type: "chunkUploaded", bytes, peerId });
   });
-  if (httpLine) {
-    const ended = ({ downloadSource }: { downloadSource?: string }) => {
-      if (downloadSource === "http") httpLine.ended(performance.now());
+  if (httpLine || progress) {
+    const ended = (url: string, source?: string) => {
+      if (source === "http") httpLine?.ended(performance.now());
+      progress?.ended(url, source);
     };
-    engine.addEventListener("onSegmentStart", ({ downloadSource }) => {
-      if (downloadSource === "http") httpLine.started(performance.now());
+    engine.addEventListener("onSegmentStart", ({ segment, downloadSource }) => {
+      if (downloadSource === "http") httpLine?.started();
+      progress?.started(segment.url, downloadSource);
     });
-    engine.addEventListener("onSegmentLoaded", ended);
-    engine.addEventListener("onSegmentAbort", ended);
-    engine.addEventListener("onSegmentError", ended);
+    engine.addEventListener(
+      "onSegmentLoaded",
+      ({ segmentUrl, downloadSource }) => ended(segmentUrl, downloadSource),
+    );
+    engine.addEventListener(
+      "onSegmentAbort",
+      ({ segment, downloadSource }) => ended(segment.url, downloadSource),
+    );
+    engine.addEventListener(
+      "onSegmentError",
+      ({ segment, downloadSource }) => ended(segment.url, downloadSource),
+    );
   }
   engine.addEventListener("onSegmentLoaded", (details) => {
     stats.segmentLoaded(details.downloadSource);

@@ -45,6 +45,7 @@ import { startNearFirst, watchPeerLinks } from "./near_first.ts";
 import { bufferAhead } from "./media_buffer.ts";
 import { p2pAbrController } from "./p2p_abr_controller.ts";
 import { HttpLineMeter } from "./http_line.ts";
+import { CoreProgress } from "./core_progress.ts";
 import { keepBufferedStreamController } from "./stream_controller.ts";
 import { watchSwarmLevels } from "./swarm_levels.ts";
 import {
@@ -226,6 +227,12 @@ export function useHls(
         const ownPrefix = peerIdPrefix(Date.now(), options.uploads());
         let peersByLevel: readonly number[] = [];
         const httpLine = new HttpLineMeter();
+        const coreProgress = new CoreProgress();
+        if (log) {
+          httpLine.listen(({ durationMs, bytes }) =>
+            record(log, { type: "httpLine", bytes, seconds: durationMs / 1000 })
+          );
+        }
         hls = new HlsWithP2P({
           ...HLS_CONFIG,
           streamController: keepBufferedStreamController(
@@ -244,6 +251,7 @@ export function useHls(
                 {
                   swarmPeers: () => peersByLevel,
                   httpLine,
+                  coreProgress,
                   onChoice: (choice, stock) => {
                     renditionReason.value = choice.reason;
                     record(log, {
@@ -279,6 +287,7 @@ export function useHls(
                 p2pEnabled,
                 log,
                 httpLine,
+                progress: coreProgress,
               });
             },
           },
