@@ -228,11 +228,6 @@ export function useHls(
         let peersByLevel: readonly number[] = [];
         const httpLine = new HttpLineMeter();
         const coreProgress = new CoreProgress();
-        if (log) {
-          httpLine.listen(({ durationMs, bytes }) =>
-            record(log, { type: "httpLine", bytes, seconds: durationMs / 1000 })
-          );
-        }
         hls = new HlsWithP2P({
           ...HLS_CONFIG,
           streamController: keepBufferedStreamController(
@@ -293,6 +288,18 @@ export function useHls(
           },
         });
         const engine = engineRef.current!;
+        if (log) {
+          // After the ABR controller's own listener: the estimate it made.
+          const created = hls;
+          httpLine.listen(({ durationMs, bytes }) =>
+            record(log, {
+              type: "httpLine",
+              bytes,
+              seconds: durationMs / 1000,
+              detail: `estimate ${Math.round(created.bandwidthEstimate)}`,
+            })
+          );
+        }
         if (coreModule) {
           stopSwarmLevels = watchSwarmLevels(hls, HlsClass.Events, {
             channelId,

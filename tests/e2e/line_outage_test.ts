@@ -9,9 +9,10 @@
  * the run ended; the lab's pages now say online, as real devices do
  * (scripts/lab/viewer_probe.ts). One viewer of the lab's VOD with P2P on, on
  * a 4G line that stops for 12 s once: its buffer, not full yet, runs out
- * inside the outage, and hls.js's emergency switch, which p2p-media-loader
- * turns off and the player turns back on (player/p2p_abr.ts,
- * `watchCoreLoad`), gives up the fragment the core was loading.
+ * inside the outage, and hls.js gives up the fragment the core was loading
+ * for a lower rendition, by its emergency switch (which p2p-media-loader
+ * turns off and the player turns back on: player/p2p_abr.ts,
+ * `watchCoreLoad`) or by its error handling.
  */
 import assert from "node:assert/strict";
 import { runLabScenario } from "../helpers/lab.ts";
@@ -49,18 +50,46 @@ if (IN_LOOPBACK_NAMESPACE) {
         trace: true,
       });
       const [viewer] = run.viewers;
-      const events = run.traces![0] as Array<
-        { type: string; at: number; source?: string }
-      >;
+      const events = run.traces![0] as Array<{
+        type: string;
+        at: number;
+        source?: string;
+        level?: number;
+        bytes?: number;
+        seconds?: number;
+      }>;
       const joined = events.find((e) => e.type === "p2pJoined");
       assert.ok(joined, "P2P on: the core loads the fragments");
       assert.ok(
         events.some((e) => e.type === "segmentError" && e.source === "http"),
         "the core's requests failed in the outage",
       );
+      // hls.js gave up the fragment the core was loading for a lower
+      // rendition: its emergency switch, judging the core's HTTP bytes
+      // (player/core_progress.ts), or its error handling once the core
+      // reported the failure, whichever came first.
+      const loads = events.filter((e) =>
+        e.type === "fragLoading" && e.at > joined.at
+      );
+      const top = Math.max(...loads.map((e) => e.level ?? 0));
+      const failed = events.find((e) =>
+        e.type === "segmentError" && e.source === "http"
+      )!;
       assert.ok(
-        events.some((e) => e.type === "emergencySwitch" && e.at > joined.at),
-        "hls.js gave up a fragment the core was loading, for a lower level",
+        loads.some((e) => e.at > failed.at && (e.level ?? top) < top),
+        `a lower rendition after the outage: ${
+          loads.map((e) => `${e.at}:${e.level}`)
+        }`,
+      );
+      // The bandwidth estimate's samples of the core's HTTP requests
+      // (player/http_line.ts) measure the line: 12 Mbit/s, less what the
+      // lab's shaping and TCP take, never more.
+      const rates = events.filter((e) => e.type === "httpLine")
+        .map((e) => e.bytes! * 8 / e.seconds! / 1e6).sort((a, b) => a - b);
+      const median = rates[Math.floor(rates.length / 2)];
+      assert.ok(
+        rates.length >= 3 && median! > 5 && median! < 13,
+        `the line's samples (Mbit/s): ${rates.map((r) => r.toFixed(1))}`,
       );
       assert.ok(
         viewer!.playedSeconds >= 22,
