@@ -2,9 +2,10 @@
  * hls.js's own ABR controller, extended with the swarm (see p2p_abr.ts):
  * its bandwidth estimate is fed by HTTP only (p2p-media-loader's requests
  * through {@linkcode HttpLineMeter}, hls.js's own through Resource
- * Timing), its choice
- * goes through {@linkcode chooseRendition}, and its emergency switch
- * watches the fragments p2p-media-loader loads ({@linkcode watchCoreLoad}).
+ * Timing), its choice goes through {@linkcode chooseRendition}, and its
+ * emergency switch watches the fragments p2p-media-loader loads
+ * ({@linkcode watchCoreLoad}), with the core's HTTP bytes for them
+ * ({@linkcode CoreProgress}).
  * It stays hls.js's class (its public `nextAutoLevel` and
  * `resetEstimator`), so an hls.js upgrade keeps working. Browser-only.
  * @module
@@ -79,7 +80,10 @@ export function p2pAbrController(
       estimator.sample = () => {};
     }
 
-    /** hls.js's emergency switch watches the fragments the core loads too (see {@linkcode watchCoreLoad}), with the bytes the core has (core_progress.ts). */
+    /**
+     * hls.js's emergency switch watches the fragments the core loads too
+     * (see {@linkcode watchCoreLoad}), with the core's HTTP bytes for them.
+     */
     protected override onFragLoading(
       event: Events.FRAG_LOADING,
       data: FragLoadingData,
