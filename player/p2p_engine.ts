@@ -206,37 +206,36 @@ export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
   const { stats, status, p2pEnabled, log, httpLine, progress } = watch;
   engine.addEventListener("onChunkDownloaded", (bytes, source, peerId) => {
     stats.chunkDownloaded(bytes, source);
-    if (source === "http") httpLine?.received(bytes, performance.now());
-    progress?.chunk(bytes, source, performance.now());
+    const now = performance.now();
+    if (source === "http") httpLine?.received(bytes, now);
+    progress?.chunk(bytes, source, now);
     record(log, { type: "chunkDownloaded", bytes, source, peerId });
   });
   engine.addEventListener("onChunkUploaded", (bytes, peerId) => {
     stats.chunkUploaded(bytes);
     record(log, { type: "chunkUploaded", bytes, peerId });
   });
-  if (httpLine || progress) {
-    const ended = (url: string, source?: string) => {
-      if (source === "http") httpLine?.ended(performance.now());
-      progress?.ended(url, source);
-    };
-    engine.addEventListener("onSegmentStart", ({ segment, downloadSource }) => {
+  // Each attempt: for the line meter, the core's progress, and tracing what
+  // pacing and the peers did.
+  const ended = (url: string, source?: string) => {
+    if (source === "http") httpLine?.ended(performance.now());
+    progress?.ended(url, source);
+  };
+  engine.addEventListener(
+    "onSegmentStart",
+    ({ segment, downloadSource, peerId }) => {
       if (downloadSource === "http") httpLine?.started();
       progress?.started(segment.url, downloadSource);
-    });
-    engine.addEventListener(
-      "onSegmentLoaded",
-      ({ segmentUrl, downloadSource }) => ended(segmentUrl, downloadSource),
-    );
-    engine.addEventListener(
-      "onSegmentAbort",
-      ({ segment, downloadSource }) => ended(segment.url, downloadSource),
-    );
-    engine.addEventListener(
-      "onSegmentError",
-      ({ segment, downloadSource }) => ended(segment.url, downloadSource),
-    );
-  }
+      record(log, {
+        type: "segmentStart",
+        url: segment.url,
+        source: downloadSource,
+        peerId,
+      });
+    },
+  );
   engine.addEventListener("onSegmentLoaded", (details) => {
+    ended(details.segmentUrl, details.downloadSource);
     stats.segmentLoaded(details.downloadSource);
     record(log, {
       type: "segmentLoaded",
@@ -246,41 +245,32 @@ export function watchEngine(engine: HlsJsP2PEngine, watch: EngineWatch): void {
       url: details.segmentUrl,
     });
   });
-  if (log) {
-    // Each attempt, for tracing what pacing and the peers did.
-    engine.addEventListener(
-      "onSegmentStart",
-      ({ segment, downloadSource, peerId }) =>
-        record(log, {
-          type: "segmentStart",
-          url: segment.url,
-          source: downloadSource,
-          peerId,
-        }),
-    );
-    engine.addEventListener(
-      "onSegmentAbort",
-      ({ segment, downloadSource, peerId }) =>
-        record(log, {
-          type: "segmentAbort",
-          url: segment.url,
-          source: downloadSource,
-          peerId,
-        }),
-    );
-    engine.addEventListener(
-      "onSegmentError",
-      ({ segment, downloadSource, peerId, error }) =>
-        record(log, {
-          type: "segmentError",
-          url: segment.url,
-          source: downloadSource,
-          peerId,
-          // p2p-media-loader's error type (`bytes-receiving-timeout`, `peer-closed`…).
-          detail: error.type,
-        }),
-    );
-  }
+  engine.addEventListener(
+    "onSegmentAbort",
+    ({ segment, downloadSource, peerId }) => {
+      ended(segment.url, downloadSource);
+      record(log, {
+        type: "segmentAbort",
+        url: segment.url,
+        source: downloadSource,
+        peerId,
+      });
+    },
+  );
+  engine.addEventListener(
+    "onSegmentError",
+    ({ segment, downloadSource, peerId, error }) => {
+      ended(segment.url, downloadSource);
+      record(log, {
+        type: "segmentError",
+        url: segment.url,
+        source: downloadSource,
+        peerId,
+        // p2p-media-loader's error type (`bytes-receiving-timeout`, `peer-closed`…).
+        detail: error.type,
+      });
+    },
+  );
   engine.addEventListener("onPeerConnect", ({ peerId }) => {
     stats.peerConnected(peerId);
     if (p2pEnabled.value) status.value = "active";
