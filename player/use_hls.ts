@@ -222,6 +222,13 @@ export function useHls(
       const log = debugLog();
       for (const done of steps) record(log, done);
       let hls: Hls;
+      // Every player, P2P or not (see stream_controller.ts).
+      const config: Partial<HlsConfig> = {
+        ...HLS_CONFIG,
+        streamController: keepBufferedStreamController(
+          HlsClass.DefaultConfig.streamController,
+        ),
+      };
       if (p2pModule) {
         const HlsWithP2P = p2pModule.HlsJsP2PEngine.injectMixin(HlsClass);
         const ownPrefix = peerIdPrefix(Date.now(), options.uploads());
@@ -229,10 +236,7 @@ export function useHls(
         const httpLine = new HttpLineMeter();
         const coreProgress = new CoreProgress();
         hls = new HlsWithP2P({
-          ...HLS_CONFIG,
-          streamController: keepBufferedStreamController(
-            HlsClass.DefaultConfig.streamController,
-          ),
+          ...config,
           ...(viewers > 0
             ? {
               maxBufferLength: JOINER_START_BUFFER_S,
@@ -431,12 +435,7 @@ export function useHls(
           },
         });
       } else {
-        hls = new HlsClass({
-          ...HLS_CONFIG,
-          streamController: keepBufferedStreamController(
-            HlsClass.DefaultConfig.streamController,
-          ),
-        });
+        hls = new HlsClass(config);
         // Without the P2P engine every byte comes over HTTP: count it from hls.js.
         hls.on(
           HlsClass.Events.FRAG_LOADED,
